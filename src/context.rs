@@ -1,0 +1,120 @@
+//! Which async context the current thread is in.
+//!
+//! One thread-local, owned by async-bridge, records what the current thread is doing:
+//! driving one of our `block_on`s, polling a task we spawned, or running one of our
+//! `spawn_blocking` closures, and on which backend. Every backend sets it; it is the only
+//! portable signal (smol has no "current executor" API, tokio cannot tell a worker from a
+//! blocking thread). `verdict` turns it into the table "Where `block_on` may run".
+
+use std::cell::Cell;
+
+use crate::BlockOnError;
+
+/// A backend, and for tokio its scheduler flavour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(dead_code)] // the variants of disabled backends
+pub(crate) enum Flavor {
+    TokioMultiThread,
+    TokioCurrentThread,
+    Smol,
+    AsyncStd,
+}
+
+impl Flavor {
+    /// How messages name this backend.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Flavor::TokioMultiThread => "tokio (multi-thread)",
+            Flavor::TokioCurrentThread => "tokio (current-thread)",
+            Flavor::Smol => "smol",
+            Flavor::AsyncStd => "async-std",
+        }
+    }
+}
+
+/// What the current thread is doing, innermost first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Context {
+    /// Nothing async-bridge set up. A runtime the application built may still be here:
+    /// `crate::rt::foreign_context` asks.
+    None,
+    /// Driving an async-bridge `block_on` of this backend.
+    BlockOn(Flavor),
+    /// Polling a task async-bridge spawned on this backend.
+    Task(Flavor),
+    /// Running a `spawn_blocking` closure of this backend.
+    Blocking(Flavor),
+    /// Inside a runtime the application built itself (a `#[tokio::main]` body, a native
+    /// tokio task), found by asking the runtime.
+    #[allow(dead_code)] // only tokio can tell
+    Foreign(Flavor),
+}
+
+thread_local! {
+    static CURRENT: Cell<Context> = const { Cell::new(Context::None) };
+}
+
+/// The innermost context async-bridge set on this thread.
+#[inline]
+pub(crate) fn current() -> Context {
+    CURRENT.with(Cell::get)
+}
+
+/// Restores the previous context when dropped, also on unwind.
+#[must_use]
+pub(crate) struct Enter {
+    prev: Context,
+}
+
+/// Makes `ctx` the current context until the returned guard is dropped.
+#[inline]
+pub(crate) fn enter(ctx: Context) -> Enter {
+    Enter {
+        prev: CURRENT.with(|c| c.replace(ctx)),
+    }
+}
+
+impl Drop for Enter {
+    #[inline]
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.prev));
+    }
+}
+
+/// What `block_on` may do on this thread.
+#[derive(Debug)]
+pub(crate) enum Verdict {
+    /// Block this thread.
+    Run,
+    /// Block inside `tokio::task::block_in_place`, so a tokio multi-thread worker hands
+    /// its other tasks to another thread first.
+    RunInPlace,
+    /// Refuse: this thread drives async work that cannot move elsewhere.
+    Refuse(Context),
+}
+
+/// Checks the table "Where `block_on` may run" against the innermost context.
+#[inline]
+pub(crate) fn verdict() -> Verdict {
+    let ctx = match current() {
+        Context::None => crate::rt::foreign_context(),
+        ctx => ctx,
+    };
+    match ctx {
+        Context::None | Context::Blocking(_) => Verdict::Run,
+        Context::BlockOn(Flavor::TokioMultiThread)
+        | Context::Task(Flavor::TokioMultiThread)
+        | Context::Foreign(Flavor::TokioMultiThread) => Verdict::RunInPlace,
+        refused => Verdict::Refuse(refused),
+    }
+}
+
+/// Runs `run` (a backend's own `block_on` of `callee`) where the table allows it.
+#[inline]
+pub(crate) fn try_block_on<R>(callee: Flavor, run: impl FnOnce() -> R) -> Result<R, BlockOnError> {
+    match verdict() {
+        Verdict::Run => Ok(run()),
+        Verdict::RunInPlace => Ok(crate::rt::block_in_place(run)),
+        Verdict::Refuse(ctx) => Err(BlockOnError::new(ctx, callee)),
+    }
+}

@@ -1,0 +1,219 @@
+//! [`RuntimeHandle`]: a runtime without a type parameter, and the dyn-compatible
+//! [`DynRuntime`] behind it.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::rt::RawHandle;
+use crate::{BlockOn, BlockOnError, JoinHandle, Runtime, Spawn, SpawnBlocking, Timer};
+
+/// A boxed output, as it crosses the dyn boundary.
+pub type BoxedOutput = Box<dyn Any + Send + 'static>;
+
+/// The dyn-compatible form of [`Runtime`], implemented for every `Runtime`.
+///
+/// Its methods take and return boxed, type-erased values; [`RuntimeHandle`] wraps it and
+/// gives back typed handles. Use `RuntimeHandle` rather than calling these directly.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "smol")] {
+/// use std::sync::Arc;
+/// use async_bridge::{DynRuntime, Smol};
+///
+/// let rt: Arc<dyn DynRuntime> = Arc::new(Smol::default());
+/// let mut fut = std::pin::pin!(async {});
+/// rt.block_on_dyn(fut.as_mut()).unwrap();
+/// # }
+/// ```
+pub trait DynRuntime: Send + Sync + 'static {
+    /// [`BlockOn::try_block_on`] of a future whose output was stored elsewhere.
+    ///
+    /// # Errors
+    ///
+    /// As [`BlockOn::try_block_on`].
+    fn block_on_dyn(
+        &self,
+        future: Pin<&mut (dyn Future<Output = ()> + '_)>,
+    ) -> Result<(), BlockOnError>;
+
+    /// [`Spawn::spawn`] of a boxed future with a boxed output.
+    fn spawn_dyn(
+        &self,
+        future: Pin<Box<dyn Future<Output = BoxedOutput> + Send + 'static>>,
+    ) -> JoinHandle<BoxedOutput>;
+
+    /// [`SpawnBlocking::spawn_blocking`] of a boxed closure with a boxed output.
+    fn spawn_blocking_dyn(
+        &self,
+        f: Box<dyn FnOnce() -> BoxedOutput + Send + 'static>,
+    ) -> JoinHandle<BoxedOutput>;
+
+    /// [`Timer::sleep`], boxed.
+    fn sleep_dyn(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+    /// The runtime's type name, for `Debug`.
+    fn runtime_name(&self) -> &'static str;
+}
+
+impl<R: Runtime> DynRuntime for R {
+    fn block_on_dyn(
+        &self,
+        future: Pin<&mut (dyn Future<Output = ()> + '_)>,
+    ) -> Result<(), BlockOnError> {
+        self.try_block_on(future)
+    }
+
+    fn spawn_dyn(
+        &self,
+        future: Pin<Box<dyn Future<Output = BoxedOutput> + Send + 'static>>,
+    ) -> JoinHandle<BoxedOutput> {
+        self.spawn(future)
+    }
+
+    fn spawn_blocking_dyn(
+        &self,
+        f: Box<dyn FnOnce() -> BoxedOutput + Send + 'static>,
+    ) -> JoinHandle<BoxedOutput> {
+        self.spawn_blocking(f)
+    }
+
+    fn sleep_dyn(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+        Box::pin(self.sleep(duration))
+    }
+
+    fn runtime_name(&self) -> &'static str {
+        std::any::type_name::<R>()
+    }
+}
+
+/// Any runtime, without a type parameter: an `Arc<dyn DynRuntime>` that itself implements
+/// [`Runtime`], so `handle.spawn(async { 5 })` still returns a typed `JoinHandle<i32>`.
+///
+/// For code that holds an executor chosen elsewhere (executor injection, as hyper's
+/// `rt::Executor` does). Boxing happens only on this path: each spawn boxes the future and
+/// its output. Generic code (`R: Runtime`) pays nothing.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "smol")] {
+/// use async_bridge::{BlockOn, RuntimeHandle, Smol, Spawn};
+///
+/// struct Service { rt: RuntimeHandle }
+///
+/// let service = Service { rt: Smol::default().into() };
+/// let answer: async_bridge::JoinHandle<i32> = service.rt.spawn(async { 5 });
+/// assert_eq!(service.rt.block_on(answer).unwrap(), 5);
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct RuntimeHandle {
+    inner: Arc<dyn DynRuntime>,
+}
+
+impl RuntimeHandle {
+    /// Wraps any runtime. (Each backend also converts with `From`/`into()`.)
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "tokio")] {
+    /// use async_bridge::{RuntimeHandle, Tokio};
+    ///
+    /// let handle = RuntimeHandle::new(Tokio::current_thread());
+    /// assert!(format!("{handle:?}").contains("Tokio"));
+    /// # }
+    /// ```
+    pub fn new<R: Runtime>(runtime: R) -> Self {
+        // A handle of a handle is the same handle: no second layer of boxing.
+        let any: &dyn Any = &runtime;
+        if let Some(handle) = any.downcast_ref::<RuntimeHandle>() {
+            return handle.clone();
+        }
+        RuntimeHandle {
+            inner: Arc::new(runtime),
+        }
+    }
+}
+
+impl fmt::Debug for RuntimeHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuntimeHandle")
+            .field("runtime", &self.inner.runtime_name())
+            .finish()
+    }
+}
+
+impl BlockOn for RuntimeHandle {
+    #[track_caller]
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self.try_block_on(future) {
+            Ok(output) => output,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+        let mut output = None;
+        {
+            let slot = &mut output;
+            let future = pin!(async move { *slot = Some(future.await) });
+            self.inner.block_on_dyn(future)?;
+        }
+        Ok(output.expect("async-bridge: block_on returned before its future completed; this is a bug in async-bridge"))
+    }
+}
+
+fn typed<T: Send + 'static>(handle: JoinHandle<BoxedOutput>) -> JoinHandle<T> {
+    JoinHandle::new(RawHandle::Dyn(Box::new(handle.into_raw())))
+}
+
+impl Spawn for RuntimeHandle {
+    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        typed(self.inner.spawn_dyn(Box::pin(
+            async move { Box::new(future.await) as BoxedOutput },
+        )))
+    }
+}
+
+impl SpawnBlocking for RuntimeHandle {
+    fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        typed(
+            self.inner
+                .spawn_blocking_dyn(Box::new(move || Box::new(f()) as BoxedOutput)),
+        )
+    }
+}
+
+impl Timer for RuntimeHandle {
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+        self.inner.sleep_dyn(duration)
+    }
+}
+
+macro_rules! from_backend {
+    ($($feature:literal => $backend:ident),*) => {$(
+        #[cfg(feature = $feature)]
+        impl From<crate::$backend> for RuntimeHandle {
+            fn from(runtime: crate::$backend) -> Self {
+                RuntimeHandle::new(runtime)
+            }
+        }
+    )*};
+}
+
+from_backend!("tokio" => Tokio, "smol" => Smol, "async-std" => AsyncStd);

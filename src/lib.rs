@@ -1,0 +1,136 @@
+//! Bridge sync and async code on any executor.
+//!
+//! `async-bridge` gives `block_on`, `spawn`, `spawn_blocking` and the timers real code
+//! needs next (`sleep`, `timeout`, `yield_now`) **one meaning on tokio, smol and
+//! async-std**. The backend is a Cargo feature; features are additive (any combination,
+//! including none, builds), and none is on by default.
+//!
+//! - Applications call the free functions ([`block_on`], [`spawn`], …): they run on the
+//!   runtime the caller is already in, else on the default backend (tokio, then smol, then
+//!   async-std).
+//! - Libraries are generic over [`R: Runtime`](Runtime) and let the application pick, or
+//!   hold a [`RuntimeHandle`].
+//!
+//! # A sync `main` that needs an async result
+//!
+//! The mistake: an `async fn` called from sync code gives a future, not its value.
+//!
+//! ```compile_fail,E0308
+//! async fn fetch_config() -> String { "port = 8080".into() }
+//!
+//! fn main() {
+//!     let config: String = fetch_config(); // error[E0308]: expected `String`, found future
+//! }
+//! ```
+//!
+//! The fix: drive it with [`block_on`].
+//!
+//! ```
+//! # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+//! async fn fetch_config() -> String { "port = 8080".into() }
+//!
+//! fn main() {
+//!     let config: String = async_bridge::block_on(fetch_config());
+//!     assert_eq!(config, "port = 8080");
+//! }
+//! # main();
+//! # }
+//! ```
+//!
+//! # `block_on` inside async code
+//!
+//! Natively, tokio panics and smol or `futures::executor` silently block the executor
+//! thread (and can deadlock). async-bridge detects it on every backend: `block_on` panics
+//! with a message that names the fix, and [`try_block_on`] returns `Err(BlockOnError)`:
+//!
+//! ```
+//! # #[cfg(feature = "smol")] {
+//! use async_bridge::{BlockOn, Smol, Spawn};
+//!
+//! let rt = Smol::default();
+//! let inner = rt.block_on(rt.spawn(async { async_bridge::try_block_on(async { 1 }) }));
+//! let err = inner.unwrap().unwrap_err();
+//! assert!(err.to_string().contains("Use `.await` instead, or move the blocking section into `spawn_blocking`"));
+//! # }
+//! ```
+//!
+//! # Where `block_on` may run
+//!
+//! One thread-local owned by async-bridge records what the current thread is doing; every
+//! backend sets it. The rows are checked top to bottom against the innermost context:
+//!
+//! | the calling thread is … | `block_on` / `try_block_on` |
+//! | --- | --- |
+//! | a plain thread (`main`, `std::thread`) | runs the future to completion on this thread |
+//! | inside a `spawn_blocking` closure (any backend) | runs: blocking threads exist to block |
+//! | a tokio multi-thread worker, or inside a `block_on` driven by a tokio multi-thread runtime (async-bridge's or the application's) | runs, inside `tokio::task::block_in_place`, so the worker's other tasks move to another thread |
+//! | a tokio current-thread runtime, a task async-bridge spawned on smol or async-std, or inside an async-bridge `block_on` of smol, async-std or tokio current-thread | refuses: `block_on` panics with a message naming the fix (`.await`, or `spawn_blocking`); `try_block_on` returns `Err(BlockOnError)`. The check runs in release builds too. |
+//!
+//! `block_on` takes any future (no `Send`, no `'static`) and polls it on the calling
+//! thread; the backend's reactor and timers run on the backend's own threads.
+//!
+//! # One `JoinHandle`, one meaning
+//!
+//! [`JoinHandle<T>`](JoinHandle) behaves the same on every backend: dropping it detaches,
+//! [`abort`](JoinHandle::abort) cancels (and drops the task's future), and a panic
+//! becomes a [`JoinError`] carrying the original payload, never a crash, also when an
+//! aborted task's destructor panics.
+//!
+//! # Backends
+//!
+//! | feature | backend | default runtime |
+//! | --- | --- | --- |
+//! | `tokio` | [`Tokio`] | a multi-thread runtime, started on first use |
+//! | `smol` | [`Smol`] | smol's global executor |
+//! | `async-std` | [`AsyncStd`] | async-std's global runtime (discontinued upstream: prefer smol) |
+//!
+//! With no backend enabled the crate still builds (generic code needs none), and calling a
+//! free function is a compile error that names the features to enable.
+//!
+//! # Blocking pools
+//!
+//! tokio's blocking pool is per runtime; smol and async-std share the process-wide
+//! `blocking` pool (`BLOCKING_MAX_THREADS`).
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// With no backend, the machinery that backends share has no user.
+#![cfg_attr(
+    not(any(feature = "tokio", feature = "smol", feature = "async-std")),
+    allow(dead_code, unused_imports)
+)]
+
+mod block_on_error;
+mod context;
+mod dyn_runtime;
+mod rt;
+pub mod task;
+mod time;
+mod traits;
+mod wrap;
+
+cfg_if::cfg_if! {
+    if #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+        mod free;
+        pub use free::{block_on, sleep, spawn, spawn_blocking, timeout, try_block_on};
+    } else {
+        mod no_backend;
+        pub use no_backend::{block_on, sleep, spawn, spawn_blocking, timeout, try_block_on};
+        #[doc(hidden)]
+        pub use no_backend::{BackendEnabled, NoBackend};
+    }
+}
+
+pub use block_on_error::BlockOnError;
+pub use dyn_runtime::{BoxedOutput, DynRuntime, RuntimeHandle};
+pub use task::{JoinError, JoinHandle};
+pub use time::{Elapsed, Sleep, Timeout, YieldNow, yield_now};
+pub use traits::{BlockOn, Runtime, Spawn, SpawnBlocking, Timer};
+
+#[cfg(feature = "async-std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async-std")))]
+pub use rt::async_std::AsyncStd;
+#[cfg(feature = "smol")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smol")))]
+pub use rt::smol::Smol;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub use rt::tokio::Tokio;

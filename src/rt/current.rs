@@ -1,0 +1,130 @@
+//! The runtime the free functions use: the one the caller is in, else the default
+//! backend (tokio, then smol, then async-std), chosen here and nowhere else.
+
+use std::future::Future;
+use std::time::Duration;
+
+use crate::context::{Context, Flavor};
+use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
+
+/// The runtime the free functions use: the one the caller is in, else the default.
+#[derive(Clone, Debug)]
+pub(crate) enum Current {
+    #[cfg(feature = "tokio")]
+    Tokio(super::tokio::Tokio),
+    #[cfg(feature = "smol")]
+    Smol(super::smol::Smol),
+    #[cfg(feature = "async-std")]
+    AsyncStd(super::async_std::AsyncStd),
+}
+
+/// The runtime the calling thread is in, when it is an enabled backend; else the default
+/// backend's global runtime: tokio, then smol, then async-std.
+#[inline]
+pub(crate) fn current() -> Current {
+    match crate::context::current() {
+        Context::BlockOn(flavor) | Context::Task(flavor) | Context::Blocking(flavor) => {
+            match flavor {
+                #[cfg(feature = "tokio")]
+                Flavor::TokioMultiThread | Flavor::TokioCurrentThread => {
+                    if let Some(rt) = super::tokio::Tokio::try_current() {
+                        return Current::Tokio(rt);
+                    }
+                }
+                #[cfg(feature = "smol")]
+                Flavor::Smol => return Current::Smol(super::smol::Smol::current()),
+                #[cfg(feature = "async-std")]
+                Flavor::AsyncStd => return Current::AsyncStd(super::async_std::AsyncStd::new()),
+                #[allow(unreachable_patterns)]
+                _ => {}
+            }
+        }
+        Context::None | Context::Foreign(_) => {}
+    }
+    // A runtime the application built (a `#[tokio::main]` body, a native tokio task).
+    #[cfg(feature = "tokio")]
+    if let Some(rt) = super::tokio::Tokio::try_current() {
+        return Current::Tokio(rt);
+    }
+    default()
+}
+
+fn default() -> Current {
+    cfg_if::cfg_if! {
+        if #[cfg(feature = "tokio")] {
+            Current::Tokio(super::tokio::global())
+        } else if #[cfg(feature = "smol")] {
+            Current::Smol(super::smol::Smol::global())
+        } else if #[cfg(feature = "async-std")] {
+            Current::AsyncStd(super::async_std::AsyncStd::new())
+        } else {
+            unreachable!("async-bridge: the free functions need a backend feature; their bounds say so at compile time")
+        }
+    }
+}
+
+macro_rules! dispatch {
+    ($self:ident, $rt:ident => $call:expr) => {
+        match $self {
+            #[cfg(feature = "tokio")]
+            Current::Tokio($rt) => $call,
+            #[cfg(feature = "smol")]
+            Current::Smol($rt) => $call,
+            #[cfg(feature = "async-std")]
+            Current::AsyncStd($rt) => $call,
+        }
+    };
+}
+
+impl Current {
+    pub(crate) fn sleep_raw(&self, duration: Duration) -> Sleep {
+        #[allow(unused_variables)]
+        let d = duration;
+        dispatch!(self, rt => rt.sleep_raw(d))
+    }
+}
+
+impl BlockOn for Current {
+    #[track_caller]
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        #[allow(unused_variables)]
+        let f = future;
+        dispatch!(self, rt => rt.block_on(f))
+    }
+
+    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+        #[allow(unused_variables)]
+        let f = future;
+        dispatch!(self, rt => rt.try_block_on(f))
+    }
+}
+
+impl Spawn for Current {
+    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        #[allow(unused_variables)]
+        let f = future;
+        dispatch!(self, rt => rt.spawn(f))
+    }
+}
+
+impl SpawnBlocking for Current {
+    fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        #[allow(unused_variables)]
+        let f = f;
+        dispatch!(self, rt => rt.spawn_blocking(f))
+    }
+}
+
+impl Timer for Current {
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+        self.sleep_raw(duration)
+    }
+}

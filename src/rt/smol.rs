@@ -1,0 +1,248 @@
+//! The smol backend.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Weak};
+use std::thread;
+use std::time::Duration;
+
+use async_executor::Executor;
+
+use crate::context::{self, Flavor};
+use crate::rt::async_task::TaskHandle;
+use crate::rt::{RawHandle, RawSleep};
+use crate::wrap;
+use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
+
+/// The smol backend: smol's global executor ([`Smol::default`]), or a dedicated
+/// [`async_executor::Executor`] with threads of its own ([`Smol::with_threads`]).
+///
+/// smol's own `Task` cancels when dropped; async-bridge's [`JoinHandle`] detaches instead
+/// (the same on every backend), and [`JoinHandle::abort`] cancels.
+///
+/// The global executor runs on `SMOL_THREADS` threads (default: one), started on first
+/// spawn; a task that blocks its thread there holds up every other task. A dedicated
+/// executor runs on as many threads as asked. `spawn_blocking` uses the process-wide
+/// `blocking` pool on both (size: `BLOCKING_MAX_THREADS`, default 500), shared with
+/// async-std.
+///
+/// Dropping the last clone of a dedicated `Smol` stops its threads and cancels its pending
+/// tasks, without waiting for them; it never blocks. A task that holds a clone of its own
+/// executor's `Smol` keeps that executor alive.
+///
+/// # Examples
+///
+/// ```
+/// use async_bridge::{BlockOn, Smol, Spawn};
+///
+/// let rt = Smol::default();
+/// assert_eq!(rt.block_on(rt.spawn(async { 2 + 2 })).unwrap(), 4);
+/// ```
+#[derive(Clone, Default)]
+pub struct Smol {
+    dedicated: Option<Arc<Dedicated>>,
+}
+
+struct Dedicated {
+    executor: Arc<Executor<'static>>,
+    stop: async_channel::Sender<()>,
+    threads: usize,
+}
+
+impl Drop for Dedicated {
+    fn drop(&mut self) {
+        // Each thread leaves `Executor::run` and drops its reference; the last one drops the
+        // executor, which cancels the tasks still pending.
+        self.stop.close();
+    }
+}
+
+thread_local! {
+    /// The dedicated executor whose thread, `block_on` or blocking closure this is.
+    static DEDICATED: RefCell<Option<Weak<Dedicated>>> = const { RefCell::new(None) };
+}
+
+struct SetDedicated(Option<Weak<Dedicated>>);
+
+fn set_dedicated(weak: Option<Weak<Dedicated>>) -> SetDedicated {
+    SetDedicated(DEDICATED.with(|d| d.replace(weak)))
+}
+
+impl Drop for SetDedicated {
+    fn drop(&mut self) {
+        let prev = self.0.take();
+        DEDICATED.with(|d| *d.borrow_mut() = prev);
+    }
+}
+
+impl Smol {
+    /// smol's global executor (the same as [`Smol::default`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_bridge::{BlockOn, Smol};
+    ///
+    /// assert_eq!(Smol::global().block_on(async { 1 }), 1);
+    /// ```
+    pub fn global() -> Self {
+        Smol { dedicated: None }
+    }
+
+    /// A dedicated executor running on `threads` threads of its own, owned by the returned
+    /// value and its clones.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `threads` is 0 (nothing would run its tasks), or if a thread cannot be
+    /// started.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_bridge::{BlockOn, Smol, Spawn};
+    ///
+    /// let rt = Smol::with_threads(2);
+    /// let handles: Vec<_> = (0..4).map(|i| rt.spawn(async move { i * 10 })).collect();
+    /// let sum: i32 = rt.block_on(async {
+    ///     let mut sum = 0;
+    ///     for h in handles {
+    ///         sum += h.await.unwrap();
+    ///     }
+    ///     sum
+    /// });
+    /// assert_eq!(sum, 60);
+    /// ```
+    #[track_caller]
+    pub fn with_threads(threads: usize) -> Self {
+        assert!(
+            threads > 0,
+            "Smol::with_threads(0): a dedicated executor needs at least one thread; pass 1 or \
+             more, or use Smol::global()"
+        );
+        let executor = Arc::new(Executor::new());
+        let (stop, stopped) = async_channel::bounded::<()>(1);
+        let dedicated = Arc::new(Dedicated {
+            executor: executor.clone(),
+            stop,
+            threads,
+        });
+        for i in 0..threads {
+            let executor = executor.clone();
+            let stopped = stopped.clone();
+            let weak = Arc::downgrade(&dedicated);
+            let spawned = thread::Builder::new()
+                .name(format!("async-bridge-smol-{i}"))
+                .spawn(move || {
+                    let _current = set_dedicated(Some(weak));
+                    async_io::block_on(executor.run(async move {
+                        let _ = stopped.recv().await;
+                    }));
+                });
+            if let Err(err) = spawned {
+                panic!(
+                    "async-bridge could not start a thread for Smol::with_threads: {err}; \
+                     check the process's thread limits or ask for fewer threads"
+                );
+            }
+        }
+        Smol {
+            dedicated: Some(dedicated),
+        }
+    }
+
+    /// The executor the calling thread belongs to: a dedicated one on its threads, inside
+    /// its `block_on` and its blocking closures; else the global one.
+    pub(crate) fn current() -> Self {
+        Smol {
+            dedicated: DEDICATED.with(|d| d.borrow().as_ref().and_then(Weak::upgrade)),
+        }
+    }
+
+    fn weak(&self) -> Option<Weak<Dedicated>> {
+        self.dedicated.as_ref().map(Arc::downgrade)
+    }
+
+    pub(crate) fn sleep_raw(&self, duration: Duration) -> Sleep {
+        Sleep::new(RawSleep::AsyncIo {
+            timer: async_io::Timer::after(duration),
+        })
+    }
+}
+
+impl fmt::Debug for Smol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.dedicated {
+            None => f.debug_struct("Smol").field("executor", &"global").finish(),
+            Some(d) => f
+                .debug_struct("Smol")
+                .field("executor", &"dedicated")
+                .field("threads", &d.threads)
+                .finish(),
+        }
+    }
+}
+
+impl BlockOn for Smol {
+    #[track_caller]
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self.try_block_on(future) {
+            Ok(output) => output,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+        context::try_block_on(Flavor::Smol, || {
+            let _context = context::enter(context::Context::BlockOn(Flavor::Smol));
+            let _current = self.dedicated.is_some().then(|| set_dedicated(self.weak()));
+            async_io::block_on(future)
+        })
+    }
+}
+
+impl Spawn for Smol {
+    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let future = wrap::Task::new(future, Flavor::Smol);
+        let task = match &self.dedicated {
+            None => smol::spawn(future),
+            Some(d) => d.executor.spawn(future),
+        };
+        JoinHandle::new(RawHandle::Task(
+            TaskHandle::new(task.fallible()),
+            Flavor::Smol,
+        ))
+    }
+}
+
+impl SpawnBlocking for Smol {
+    fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let f = wrap::blocking(f, Flavor::Smol);
+        let task = match self.weak() {
+            None => blocking::unblock(f),
+            Some(weak) => blocking::unblock(move || {
+                let _current = set_dedicated(Some(weak));
+                f()
+            }),
+        };
+        JoinHandle::new(RawHandle::Task(
+            TaskHandle::new(task.fallible()),
+            Flavor::Smol,
+        ))
+    }
+}
+
+impl Timer for Smol {
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+        self.sleep_raw(duration)
+    }
+}

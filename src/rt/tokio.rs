@@ -1,0 +1,425 @@
+//! The tokio backend.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::time::Duration;
+
+use tokio::runtime::{Builder, Handle, Runtime as TokioRuntime, RuntimeFlavor};
+
+use crate::context::{self, Context, Flavor};
+use crate::rt::{RawHandle, RawSleep};
+use crate::wrap::{self, Outcome};
+use crate::{BlockOn, BlockOnError, JoinError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
+
+/// The tokio backend: a [`tokio::runtime::Handle`], optionally owning its runtime.
+///
+/// - [`Tokio::new`] (also [`Default`]) and [`Tokio::multi_thread`] own a new multi-thread
+///   runtime; [`Tokio::current_thread`] owns a new current-thread one. Clones share it;
+///   dropping the last clone shuts it down with `shutdown_background`: pending tasks are
+///   cancelled (their handles yield [`JoinError::is_cancelled`]), and the drop never panics
+///   and never waits, also inside async code (where dropping a tokio `Runtime` panics
+///   natively) and while a blocking closure is stuck.
+/// - [`Tokio::current`], [`Tokio::try_current`] and [`Tokio::from_handle`] borrow a runtime
+///   the application already has (`#[tokio::main]` users keep theirs); dropping them never
+///   shuts anything down.
+///
+/// Spawning goes through the held handle, so it works from any thread, also outside the
+/// runtime. The blocking pool is the runtime's own (`max_blocking_threads`).
+///
+/// # Current-thread runtimes
+///
+/// A current-thread runtime runs its tasks and timers only while a thread drives it in
+/// [`block_on`](BlockOn::block_on) (tokio's own model). So `block_on` inside one of its
+/// tasks or inside its `block_on` is refused (there is no other thread to hand the work
+/// to), and a task spawned from another thread runs once someone drives the runtime. On a
+/// borrowed current-thread runtime, `block_on` uses [`Handle::block_on`], which cannot
+/// drive the runtime's I/O and timers: they progress only while its owner drives it.
+///
+/// # Examples
+///
+/// ```
+/// use async_bridge::{BlockOn, Spawn, Tokio};
+///
+/// let rt = Tokio::new();
+/// let out = rt.block_on(async { rt.spawn(async { 1 + 1 }).await.unwrap() });
+/// assert_eq!(out, 2);
+/// ```
+#[derive(Clone)]
+pub struct Tokio {
+    handle: Handle,
+    flavor: Flavor,
+    owner: Option<Arc<Owner>>,
+}
+
+/// The runtime a `Tokio` owns; shut down without waiting when the last clone goes.
+struct Owner {
+    runtime: Option<TokioRuntime>,
+}
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+fn flavor_of(handle: &Handle) -> Flavor {
+    match handle.runtime_flavor() {
+        RuntimeFlavor::MultiThread => Flavor::TokioMultiThread,
+        // Current-thread, and any flavour tokio adds later: the strict rules.
+        _ => Flavor::TokioCurrentThread,
+    }
+}
+
+impl Tokio {
+    /// Starts a new multi-thread runtime, owned by the returned value and its clones, with
+    /// one worker per core and all drivers (I/O, time) enabled.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the runtime cannot start (the process is out of threads or file
+    /// descriptors). Build it yourself and pass it to [`Tokio::from_runtime`] to handle that
+    /// error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_bridge::{BlockOn, Tokio};
+    ///
+    /// assert_eq!(Tokio::new().block_on(async { 7 }), 7);
+    /// ```
+    #[track_caller]
+    pub fn new() -> Self {
+        Self::build(Builder::new_multi_thread().enable_all())
+    }
+
+    /// Starts a new multi-thread runtime with `workers` worker threads.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `workers` is 0 (a multi-thread runtime needs a worker: use
+    /// [`Tokio::current_thread`] for none), or if the runtime cannot start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_bridge::{BlockOn, Tokio};
+    ///
+    /// let rt = Tokio::multi_thread(2);
+    /// assert_eq!(rt.block_on(async { "two workers" }), "two workers");
+    /// ```
+    #[track_caller]
+    pub fn multi_thread(workers: usize) -> Self {
+        assert!(
+            workers > 0,
+            "Tokio::multi_thread(0): a multi-thread runtime needs at least one worker; \
+             pass 1 or more, or use Tokio::current_thread()"
+        );
+        Self::build(
+            Builder::new_multi_thread()
+                .worker_threads(workers)
+                .enable_all(),
+        )
+    }
+
+    /// Starts a new current-thread runtime: tasks run on the thread that calls
+    /// [`block_on`](BlockOn::block_on), while it does. See
+    /// ["Current-thread runtimes"](Tokio#current-thread-runtimes).
+    ///
+    /// # Panics
+    ///
+    /// Panics if the runtime cannot start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_bridge::{BlockOn, Spawn, Tokio};
+    ///
+    /// let rt = Tokio::current_thread();
+    /// let task = rt.spawn(async { "ran inside block_on" });
+    /// assert_eq!(rt.block_on(task).unwrap(), "ran inside block_on");
+    /// ```
+    #[track_caller]
+    pub fn current_thread() -> Self {
+        Self::build(Builder::new_current_thread().enable_all())
+    }
+
+    #[track_caller]
+    fn build(builder: &mut Builder) -> Self {
+        match builder.thread_name("async-bridge-tokio").build() {
+            Ok(runtime) => Self::from_runtime(runtime),
+            Err(err) => panic!(
+                "async-bridge could not start a tokio runtime: {err}; check the process's \
+                 thread and file-descriptor limits, or build the runtime yourself and pass it \
+                 to Tokio::from_runtime"
+            ),
+        }
+    }
+
+    /// Takes ownership of a runtime the application built (with its own settings).
+    /// Dropping the last clone shuts it down like one from [`Tokio::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_bridge::{BlockOn, Tokio};
+    ///
+    /// let runtime = tokio::runtime::Builder::new_multi_thread()
+    ///     .worker_threads(1)
+    ///     .enable_all()
+    ///     .build()?;
+    /// let rt = Tokio::from_runtime(runtime);
+    /// assert_eq!(rt.block_on(async { 1 }), 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn from_runtime(runtime: TokioRuntime) -> Self {
+        let handle = runtime.handle().clone();
+        Tokio {
+            flavor: flavor_of(&handle),
+            handle,
+            owner: Some(Arc::new(Owner {
+                runtime: Some(runtime),
+            })),
+        }
+    }
+
+    /// Borrows the tokio runtime the calling thread is in (a `#[tokio::main]` body, a tokio
+    /// task, a thread inside [`Handle::enter`]).
+    ///
+    /// # Panics
+    ///
+    /// Panics outside a tokio runtime; [`Tokio::try_current`] returns `None` there instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_bridge::{Spawn, Tokio};
+    ///
+    /// #[tokio::main]
+    /// async fn main() {
+    ///     let rt = Tokio::current(); // the #[tokio::main] runtime
+    ///     assert_eq!(rt.spawn(async { 3 }).await.unwrap(), 3);
+    /// }
+    /// # main();
+    /// ```
+    #[track_caller]
+    pub fn current() -> Self {
+        match Self::try_current() {
+            Some(rt) => rt,
+            None => panic!(
+                "Tokio::current() called outside a tokio runtime; call it from inside \
+                 `#[tokio::main]` or a tokio task, use Tokio::try_current() to check, or start \
+                 a runtime with Tokio::new()"
+            ),
+        }
+    }
+
+    /// Borrows the tokio runtime the calling thread is in, or `None` outside one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_bridge::Tokio;
+    ///
+    /// assert!(Tokio::try_current().is_none());
+    /// let rt = tokio::runtime::Runtime::new()?;
+    /// let _inside = rt.enter();
+    /// assert!(Tokio::try_current().is_some());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn try_current() -> Option<Self> {
+        Handle::try_current().ok().map(Self::from_handle)
+    }
+
+    /// Borrows the runtime behind `handle`. Dropping the value never shuts it down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_bridge::{BlockOn, Tokio};
+    ///
+    /// let runtime = tokio::runtime::Runtime::new()?;
+    /// let rt = Tokio::from_handle(runtime.handle().clone());
+    /// assert_eq!(rt.block_on(async { 5 }), 5);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn from_handle(handle: Handle) -> Self {
+        Tokio {
+            flavor: flavor_of(&handle),
+            handle,
+            owner: None,
+        }
+    }
+
+    /// The tokio handle, for tokio-specific APIs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_bridge::Tokio;
+    ///
+    /// let rt = Tokio::current_thread();
+    /// assert_eq!(rt.handle().runtime_flavor(), tokio::runtime::RuntimeFlavor::CurrentThread);
+    /// ```
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    fn run<F: Future>(&self, future: F) -> F::Output {
+        let _context = context::enter(Context::BlockOn(self.flavor));
+        match &self.owner {
+            // Only `Runtime::block_on` drives a current-thread runtime's drivers.
+            Some(owner) if self.flavor == Flavor::TokioCurrentThread => owner
+                .runtime
+                .as_ref()
+                .expect("async-bridge: an owned tokio runtime is present until drop")
+                .block_on(future),
+            _ => self.handle.block_on(future),
+        }
+    }
+
+    pub(crate) fn sleep_raw(&self, duration: Duration) -> Sleep {
+        // tokio timers bind to the runtime they are created in: enter it, so the timer can
+        // be created on any thread and polled by any executor.
+        let _enter = self.handle.enter();
+        Sleep::new(RawSleep::Tokio {
+            sleep: tokio::time::sleep(duration),
+        })
+    }
+}
+
+impl Default for Tokio {
+    /// A new owned multi-thread runtime, as [`Tokio::new`].
+    fn default() -> Self {
+        Tokio::new()
+    }
+}
+
+impl fmt::Debug for Tokio {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tokio")
+            .field("flavor", &self.flavor.describe())
+            .field("owned", &self.owner.is_some())
+            .finish()
+    }
+}
+
+/// The runtime the free functions use when no other is current: a multi-thread runtime
+/// started on first use, alive for the process.
+pub(crate) fn global() -> Tokio {
+    static GLOBAL: OnceLock<Tokio> = OnceLock::new();
+    GLOBAL.get_or_init(Tokio::new).clone()
+}
+
+/// The context of a tokio runtime that async-bridge did not set up on this thread.
+pub(crate) fn foreign_context() -> Context {
+    let Ok(handle) = Handle::try_current() else {
+        return Context::None;
+    };
+    match flavor_of(&handle) {
+        // `block_in_place` handles every thread of a multi-thread runtime: it moves a
+        // worker's tasks away, and just runs the closure on a thread that only entered.
+        Flavor::TokioMultiThread => Context::Foreign(Flavor::TokioMultiThread),
+        flavor if drives_scheduler() => Context::Foreign(flavor),
+        // A thread that only entered the runtime (a blocking thread, `Handle::enter`).
+        _ => Context::None,
+    }
+}
+
+/// Whether this thread is running a tokio scheduler (rather than only having entered a
+/// runtime). tokio has no public API for it; `tokio::task::yield_now` defers its wake-up to
+/// the scheduler on a thread that runs one, and wakes at once on any other.
+fn drives_scheduler() -> bool {
+    struct Flag(AtomicBool);
+    impl Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let flag = Arc::new(Flag(AtomicBool::new(false)));
+    let waker = Waker::from(flag.clone());
+    let mut yielded = pin!(tokio::task::yield_now());
+    let _ = yielded.as_mut().poll(&mut TaskContext::from_waker(&waker));
+    !flag.0.load(Ordering::SeqCst)
+}
+
+pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
+    tokio::task::block_in_place(f)
+}
+
+impl BlockOn for Tokio {
+    #[track_caller]
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self.try_block_on(future) {
+            Ok(output) => output,
+            Err(err) => panic!("{err}"),
+        }
+    }
+
+    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+        context::try_block_on(self.flavor, || self.run(future))
+    }
+}
+
+impl Spawn for Tokio {
+    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let task = self.handle.spawn(wrap::Task::new(future, self.flavor));
+        JoinHandle::new(RawHandle::Tokio(TokioHandle { task }))
+    }
+}
+
+impl SpawnBlocking for Tokio {
+    fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let task = self.handle.spawn_blocking(wrap::blocking(f, self.flavor));
+        JoinHandle::new(RawHandle::Tokio(TokioHandle { task }))
+    }
+}
+
+impl Timer for Tokio {
+    /// # Panics
+    ///
+    /// Panics if the runtime was built without its time driver (`enable_time`).
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+        self.sleep_raw(duration)
+    }
+}
+
+/// A tokio join handle with async-bridge's semantics (tokio already detaches on drop).
+pub(crate) struct TokioHandle<T> {
+    task: tokio::task::JoinHandle<Outcome<T>>,
+}
+
+impl<T> TokioHandle<T> {
+    #[inline]
+    pub(crate) fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<T, JoinError>> {
+        Pin::new(&mut self.task).poll(cx).map(|res| match res {
+            Ok(outcome) => outcome.into_result().map_err(JoinError::panic),
+            Err(err) => match err.try_into_panic() {
+                // Our wrapper catches every panic; keep tokio's if one still arrives.
+                Ok(payload) => Err(JoinError::panic(payload)),
+                Err(_) => Err(JoinError::cancelled()),
+            },
+        })
+    }
+
+    pub(crate) fn abort(&self) {
+        self.task.abort();
+    }
+
+    pub(crate) fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+}

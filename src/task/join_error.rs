@@ -1,0 +1,188 @@
+//! `JoinError`: why a task produced no output.
+
+use std::fmt;
+use std::io;
+use std::sync::{Mutex, PoisonError};
+
+use crate::wrap::Payload;
+
+/// A task failed to produce its output: it panicked, or it was cancelled.
+///
+/// The same on every backend: [`JoinHandle`](crate::JoinHandle) resolves to
+/// `Err(JoinError)` when its task panicked ([`is_panic`](Self::is_panic), with the original
+/// payload in [`into_panic`](Self::into_panic)) or was cancelled by
+/// [`abort`](crate::JoinHandle::abort) or by the shutdown of the runtime that owned it
+/// ([`is_cancelled`](Self::is_cancelled)).
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+/// let err = async_bridge::block_on(async_bridge::spawn(async {
+///     panic!("boom");
+/// }))
+/// .unwrap_err();
+/// assert!(err.is_panic());
+/// assert_eq!(err.to_string(), "task panicked with message \"boom\"");
+/// # }
+/// ```
+pub struct JoinError {
+    repr: Repr,
+}
+
+enum Repr {
+    Cancelled,
+    // A `Mutex` makes the payload (only `Send`) shareable, so `JoinError` is `Sync`.
+    Panic(Mutex<Payload>),
+}
+
+impl JoinError {
+    pub(crate) fn cancelled() -> Self {
+        JoinError {
+            repr: Repr::Cancelled,
+        }
+    }
+
+    pub(crate) fn panic(payload: Payload) -> Self {
+        JoinError {
+            repr: Repr::Panic(Mutex::new(payload)),
+        }
+    }
+
+    /// True when the task was cancelled before it finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+    /// async_bridge::block_on(async {
+    ///     let handle = async_bridge::spawn(std::future::pending::<()>());
+    ///     handle.abort();
+    ///     assert!(handle.await.unwrap_err().is_cancelled());
+    /// });
+    /// # }
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// True when the task (or the `spawn_blocking` closure) panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+    /// let handle = async_bridge::spawn_blocking(|| panic!("no"));
+    /// assert!(async_bridge::block_on(handle).unwrap_err().is_panic());
+    /// # }
+    /// ```
+    pub fn is_panic(&self) -> bool {
+        matches!(self.repr, Repr::Panic(_))
+    }
+
+    /// The payload the task panicked with, to inspect it or to resume the panic with
+    /// [`std::panic::resume_unwind`].
+    ///
+    /// # Panics
+    ///
+    /// Panics if the task was cancelled rather than panicking; use
+    /// [`try_into_panic`](Self::try_into_panic) when either can happen.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+    /// let err = async_bridge::block_on(async_bridge::spawn(async {
+    ///     std::panic::panic_any(42_u32);
+    /// }))
+    /// .unwrap_err();
+    /// assert_eq!(*err.into_panic().downcast::<u32>().unwrap(), 42);
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn into_panic(self) -> Payload {
+        match self.try_into_panic() {
+            Ok(payload) => payload,
+            Err(_) => panic!(
+                "`JoinError::into_panic` called on a cancelled task's error; check `is_panic()` \
+                 first, or use `try_into_panic`"
+            ),
+        }
+    }
+
+    /// The panic payload, or the error itself when the task was cancelled.
+    ///
+    /// # Errors
+    ///
+    /// Returns `Err(self)` when the task was cancelled, not panicking.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+    /// async_bridge::block_on(async {
+    ///     let handle = async_bridge::spawn(std::future::pending::<()>());
+    ///     handle.abort();
+    ///     let err = handle.await.unwrap_err();
+    ///     assert!(err.try_into_panic().unwrap_err().is_cancelled());
+    /// });
+    /// # }
+    /// ```
+    pub fn try_into_panic(self) -> Result<Payload, JoinError> {
+        match self.repr {
+            Repr::Panic(payload) => {
+                Ok(payload.into_inner().unwrap_or_else(PoisonError::into_inner))
+            }
+            Repr::Cancelled => Err(self),
+        }
+    }
+
+    fn with_message<R>(&self, f: impl FnOnce(Option<&str>) -> R) -> R {
+        match &self.repr {
+            Repr::Panic(payload) => {
+                let payload = payload.lock().unwrap_or_else(PoisonError::into_inner);
+                let message = payload
+                    .downcast_ref::<&'static str>()
+                    .copied()
+                    .or_else(|| payload.downcast_ref::<String>().map(String::as_str));
+                f(message)
+            }
+            Repr::Cancelled => f(None),
+        }
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.repr {
+            Repr::Cancelled => f.write_str("task was cancelled"),
+            Repr::Panic(_) => self.with_message(|message| match message {
+                Some(message) => write!(f, "task panicked with message {message:?}"),
+                None => f.write_str("task panicked"),
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.repr {
+            Repr::Cancelled => f.write_str("JoinError::Cancelled"),
+            Repr::Panic(_) => self.with_message(|message| match message {
+                Some(message) => f.debug_tuple("JoinError::Panic").field(&message).finish(),
+                None => f
+                    .debug_tuple("JoinError::Panic")
+                    .field(&"<non-string payload>")
+                    .finish(),
+            }),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}
+
+impl From<JoinError> for io::Error {
+    fn from(err: JoinError) -> Self {
+        io::Error::other(err.to_string())
+    }
+}

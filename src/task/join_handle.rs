@@ -1,0 +1,145 @@
+//! `JoinHandle<T>`: one meaning on every backend.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::JoinError;
+use crate::rt::RawHandle;
+
+/// An owned permission to await a spawned task (or `spawn_blocking` closure) and get its
+/// output.
+///
+/// It means the same on every backend, whatever the runtime does natively:
+///
+/// - **Dropping it detaches**: the task runs to completion, its output is dropped. (tokio and
+///   async-std detach natively; smol cancels on drop, so async-bridge detaches for you.)
+///   This holds for `spawn_blocking` handles too. [`detach`](Self::detach) says it out loud.
+/// - **[`abort`](Self::abort) cancels**: the task's future is dropped, so its destructors
+///   run, and awaiting the handle yields a [`JoinError`] whose
+///   [`is_cancelled`](JoinError::is_cancelled) is true, unless the task had already finished
+///   (then `Ok`). A `spawn_blocking` closure that has started is never interrupted; one that
+///   has not started is skipped.
+/// - **A panic becomes [`JoinError`]**: it never takes the runtime or the process down, also
+///   when it comes from the destructor of an aborted task's future (smol and async-std abort
+///   the process there natively). [`JoinError::into_panic`] returns the original payload.
+///
+/// Awaiting it yields `Result<T, JoinError>`. It is `Send` and `Sync` when `T` is `Send`.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+/// async_bridge::block_on(async {
+///     let answer = async_bridge::spawn(async { 6 * 7 });
+///     assert_eq!(answer.await.unwrap(), 42);
+///
+///     let forever = async_bridge::spawn(std::future::pending::<()>());
+///     forever.abort();
+///     assert!(forever.await.unwrap_err().is_cancelled());
+/// });
+/// # }
+/// ```
+#[must_use = "dropping a JoinHandle detaches the task: call `.detach()` to say so, or `.await` it for its output"]
+pub struct JoinHandle<T> {
+    raw: RawHandle<T>,
+}
+
+impl<T> JoinHandle<T> {
+    #[inline]
+    pub(crate) fn new(raw: RawHandle<T>) -> Self {
+        JoinHandle { raw }
+    }
+
+    #[inline]
+    pub(crate) fn into_raw(self) -> RawHandle<T> {
+        self.raw
+    }
+
+    /// Lets the task run to completion without anyone awaiting it. The same as dropping the
+    /// handle, said out loud.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+    /// let (tx, rx) = std::sync::mpsc::channel();
+    /// async_bridge::spawn(async move { tx.send("done").unwrap() }).detach();
+    /// assert_eq!(rx.recv().unwrap(), "done");
+    /// # }
+    /// ```
+    pub fn detach(self) {
+        drop(self);
+    }
+}
+
+impl<T: Send + 'static> JoinHandle<T> {
+    /// Cancels the task. Idempotent; it never blocks.
+    ///
+    /// The task's future is dropped (on its runtime's threads, soon after), so its
+    /// destructors run. Awaiting the handle then yields `Err(e)` with `e.is_cancelled()`,
+    /// unless the task had already finished: then its output is kept and awaiting yields
+    /// `Ok`. A `spawn_blocking` closure that has started runs to its end (no runtime can
+    /// interrupt a thread); one still queued is skipped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+    /// use std::time::Duration;
+    ///
+    /// async_bridge::block_on(async {
+    ///     let slow = async_bridge::spawn(async_bridge::sleep(Duration::from_secs(60)));
+    ///     slow.abort();
+    ///     slow.abort(); // idempotent
+    ///     assert!(slow.await.unwrap_err().is_cancelled());
+    /// });
+    /// # }
+    /// ```
+    pub fn abort(&self) {
+        self.raw.abort();
+    }
+
+    /// True once the task has finished: completed, panicked or been cancelled. Awaiting a
+    /// finished task's handle returns at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+    /// use std::time::Duration;
+    ///
+    /// async_bridge::block_on(async {
+    ///     let handle = async_bridge::spawn(async { 1 });
+    ///     while !handle.is_finished() {
+    ///         async_bridge::sleep(Duration::from_millis(1)).await;
+    ///     }
+    ///     assert_eq!(handle.await.unwrap(), 1);
+    /// });
+    /// # }
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.raw.is_finished()
+    }
+}
+
+// The handle never pins what it holds: every backend's native handle is `Unpin`.
+impl<T> Unpin for JoinHandle<T> {}
+
+impl<T: Send + 'static> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    #[inline]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.raw.poll(cx)
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("backend", &self.raw.backend())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,118 @@
+//! The wrappers every backend spawns, so that a task's panic, its destructor's panic and
+//! the thread's context are handled the same way everywhere.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use pin_project_lite::pin_project;
+
+use crate::context::{self, Context, Flavor};
+
+/// A panic payload, as `std::panic::catch_unwind` returns it.
+pub(crate) type Payload = Box<dyn Any + Send + 'static>;
+
+/// A task's result as every backend stores it: the output, or the payload of its panic.
+///
+/// Dropping it never unwinds: when a runtime drops the result of a detached task itself, a
+/// panicking destructor of the output is caught here (smol and async-std would abort the
+/// process).
+pub(crate) struct Outcome<T>(Option<Result<T, Payload>>);
+
+impl<T> Outcome<T> {
+    pub(crate) fn into_result(mut self) -> Result<T, Payload> {
+        self.0
+            .take()
+            .expect("async-bridge: a task outcome is taken once; this is a bug in async-bridge")
+    }
+}
+
+impl<T> Drop for Outcome<T> {
+    fn drop(&mut self) {
+        if let Some(value) = self.0.take() {
+            discard(value);
+        }
+    }
+}
+
+/// Drops `value`, catching a panic of its destructor.
+pub(crate) fn discard<T>(value: T) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
+        // The payload's own destructor may panic too: leak it rather than unwind.
+        std::mem::forget(payload);
+    }
+}
+
+pin_project! {
+    /// The future every backend spawns in place of the user's: it marks the thread as
+    /// polling an async-bridge task of `flavor`, turns a panic into an [`Outcome`], and
+    /// drops the user's future (on completion or cancellation) without letting its
+    /// destructor unwind into the runtime.
+    pub(crate) struct Task<F> {
+        #[pin]
+        future: Option<F>,
+        flavor: Flavor,
+    }
+
+    impl<F> PinnedDrop for Task<F> {
+        fn drop(this: Pin<&mut Self>) {
+            drop_in_place_caught(this.project().future);
+        }
+    }
+}
+
+impl<F> Task<F> {
+    #[inline]
+    pub(crate) fn new(future: F, flavor: Flavor) -> Self {
+        Task {
+            future: Some(future),
+            flavor,
+        }
+    }
+}
+
+fn drop_in_place_caught<F>(mut slot: Pin<&mut Option<F>>) {
+    if slot.is_some() {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| slot.set(None))) {
+            discard(payload);
+        }
+    }
+}
+
+impl<F: Future> Future for Task<F> {
+    type Output = Outcome<F::Output>;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        let _context = context::enter(Context::Task(*this.flavor));
+        let Some(future) = this.future.as_mut().as_pin_mut() else {
+            panic!(
+                "async-bridge: a task was polled after it completed; this is a bug in async-bridge"
+            )
+        };
+        let result = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(output)) => Ok(output),
+            Err(payload) => Err(payload),
+        };
+        drop_in_place_caught(this.future);
+        Poll::Ready(Outcome(Some(result)))
+    }
+}
+
+/// The closure every backend runs in place of a `spawn_blocking` closure: it marks the
+/// thread as running a blocking closure of `flavor` and turns a panic into an [`Outcome`].
+#[inline]
+pub(crate) fn blocking<F, R>(f: F, flavor: Flavor) -> impl FnOnce() -> Outcome<R> + Send + 'static
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    move || {
+        let _context = context::enter(Context::Blocking(flavor));
+        Outcome(Some(catch_unwind(AssertUnwindSafe(f))))
+    }
+}
