@@ -45,7 +45,7 @@ pub(crate) enum RawHandle<T> {
     /// A handle from [`RuntimeHandle`](crate::RuntimeHandle), whose output is boxed.
     Dyn(Box<RawHandle<Box<dyn Any + Send>>>),
     #[allow(dead_code)]
-    Never(Infallible, PhantomData<T>),
+    Never(Infallible, PhantomData<fn() -> T>),
 }
 
 #[cfg(any(feature = "smol", feature = "async-std"))]

@@ -373,7 +373,7 @@ impl Spawn for Tokio {
         F::Output: Send + 'static,
     {
         let task = self.handle.spawn(wrap::Task::new(future, self.flavor));
-        JoinHandle::new(RawHandle::Tokio(TokioHandle { task }))
+        JoinHandle::new(RawHandle::Tokio(TokioHandle::new(task)))
     }
 }
 
@@ -384,7 +384,7 @@ impl SpawnBlocking for Tokio {
         R: Send + 'static,
     {
         let task = self.handle.spawn_blocking(wrap::blocking(f, self.flavor));
-        JoinHandle::new(RawHandle::Tokio(TokioHandle { task }))
+        JoinHandle::new(RawHandle::Tokio(TokioHandle::new(task)))
     }
 }
 
@@ -397,15 +397,33 @@ impl Timer for Tokio {
     }
 }
 
-/// A tokio join handle with async-bridge's semantics (tokio already detaches on drop).
+/// A tokio join handle with async-bridge's semantics. tokio already detaches on drop; what
+/// it adds is the rule for `abort`: after it, the output is kept only if the task had
+/// finished before the call, as on async-task (where a task aborted mid-run, or a started
+/// blocking closure, runs to its end and its output is dropped). Natively tokio may still
+/// return the output of a task that completed after `abort`.
 pub(crate) struct TokioHandle<T> {
     task: tokio::task::JoinHandle<Outcome<T>>,
+    aborted: AtomicBool,
 }
 
 impl<T> TokioHandle<T> {
     #[inline]
+    fn new(task: tokio::task::JoinHandle<Outcome<T>>) -> Self {
+        TokioHandle {
+            task,
+            aborted: AtomicBool::new(false),
+        }
+    }
+
+    #[inline]
     pub(crate) fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<T, JoinError>> {
+        let aborted = *self.aborted.get_mut();
         Pin::new(&mut self.task).poll(cx).map(|res| match res {
+            Ok(outcome) if aborted => {
+                wrap::discard(outcome);
+                Err(JoinError::cancelled())
+            }
             Ok(outcome) => outcome.into_result().map_err(JoinError::panic),
             Err(err) => match err.try_into_panic() {
                 // Our wrapper catches every panic; keep tokio's if one still arrives.
@@ -416,7 +434,10 @@ impl<T> TokioHandle<T> {
     }
 
     pub(crate) fn abort(&self) {
-        self.task.abort();
+        if !self.task.is_finished() {
+            self.aborted.store(true, Ordering::Relaxed);
+            self.task.abort();
+        }
     }
 
     pub(crate) fn is_finished(&self) -> bool {
