@@ -57,6 +57,11 @@ fn settle<T>(out: Option<crate::wrap::Outcome<T>>) -> Result<T, JoinError> {
 }
 
 impl<T: Send + 'static> RawHandle<T> {
+    // With no backend enabled, only `Dyn` is left and `cx` only recurses.
+    #[cfg_attr(
+        not(any(feature = "tokio", feature = "smol", feature = "async-std")),
+        allow(clippy::only_used_in_recursion)
+    )]
     #[inline]
     pub(crate) fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<T, JoinError>> {
         match self {

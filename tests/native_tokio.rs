@@ -1,0 +1,123 @@
+//! The `block_on` table on tokio runtimes the application built itself (`#[tokio::main]`,
+//! `#[tokio::test]`, a hand-built `Runtime`), and borrowing them with `Tokio::current`,
+//! `Tokio::try_current` and `Tokio::from_handle`.
+#![cfg(feature = "tokio")]
+
+mod common;
+
+use async_bridge::{BlockOn, Spawn, Tokio};
+use common::deadline;
+use tokio::runtime::{Builder, Runtime};
+
+fn native_current_thread() -> Runtime {
+    Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+fn native_multi_thread() -> Runtime {
+    Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+}
+
+#[test]
+fn current_thread_block_on_body_refuses() {
+    deadline(30, "current-thread body", || {
+        let err = native_current_thread()
+            .block_on(async { async_bridge::try_block_on(async { 1 }) })
+            .unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("current-thread"), "{message}");
+        assert!(message.contains("spawn_blocking"), "{message}");
+    });
+}
+
+#[test]
+fn current_thread_task_refuses() {
+    deadline(30, "current-thread task", || {
+        let rt = native_current_thread();
+        let res = rt.block_on(async { tokio::spawn(async { async_bridge::try_block_on(async { 1 }) }).await.unwrap() });
+        assert!(res.is_err());
+    });
+}
+
+#[test]
+#[should_panic(expected = "Use `.await` instead, or move the blocking section into `spawn_blocking`")]
+fn current_thread_block_on_panics_with_the_fix() {
+    native_current_thread().block_on(async { async_bridge::block_on(async {}) });
+}
+
+#[test]
+fn current_thread_blocking_thread_runs() {
+    deadline(30, "current-thread blocking thread", || {
+        let rt = native_current_thread();
+        let out = rt.block_on(async {
+            tokio::task::spawn_blocking(|| async_bridge::try_block_on(async { 2 })).await.unwrap()
+        });
+        assert_eq!(out, Ok(2));
+    });
+}
+
+#[test]
+fn current_thread_enter_guard_runs() {
+    deadline(30, "current-thread enter guard", || {
+        let rt = native_current_thread();
+        let _guard = rt.enter();
+        #[cfg(feature = "smol")]
+        assert_eq!(async_bridge::Smol::default().try_block_on(async { 3 }), Ok(3));
+        assert_eq!(Tokio::new().try_block_on(async { 3 }), Ok(3));
+    });
+}
+
+#[test]
+fn multi_thread_task_blocks_in_place() {
+    deadline(30, "multi-thread task", || {
+        let rt = native_multi_thread();
+        let out = rt.block_on(async { tokio::spawn(async { async_bridge::try_block_on(async { 4 }) }).await.unwrap() });
+        assert_eq!(out, Ok(4));
+    });
+}
+
+#[test]
+fn multi_thread_block_on_body_blocks_in_place() {
+    deadline(30, "multi-thread body", || {
+        let rt = native_multi_thread();
+        assert_eq!(rt.block_on(async { async_bridge::try_block_on(async { 5 }) }), Ok(5));
+        #[cfg(feature = "smol")]
+        assert_eq!(rt.block_on(async { async_bridge::Smol::default().try_block_on(async { 5 }) }), Ok(5));
+    });
+}
+
+#[test]
+fn tokio_main_keeps_its_runtime() {
+    #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+    async fn app() -> (bool, i32) {
+        let rt = Tokio::current();
+        // The free functions use the application's runtime too.
+        let on_app_runtime = async_bridge::spawn(async { tokio::runtime::Handle::current().metrics().num_workers() == 2 })
+            .await
+            .unwrap();
+        let out = rt.spawn(async { 6 }).await.unwrap();
+        drop(rt); // borrowed: dropping it shuts nothing down
+        let still = tokio::spawn(async { 1 }).await.unwrap();
+        (on_app_runtime, out + still - 1)
+    }
+    assert_eq!(deadline(30, "tokio main", app), (true, 6));
+}
+
+#[test]
+fn from_handle_and_try_current_borrow() {
+    deadline(30, "from_handle", || {
+        assert!(Tokio::try_current().is_none());
+        let native = native_multi_thread();
+        let rt = Tokio::from_handle(native.handle().clone());
+        assert_eq!(rt.block_on(rt.spawn(async { 7 })).unwrap(), 7);
+        let inside = native.block_on(async { Tokio::try_current().is_some() });
+        assert!(inside);
+        drop(rt);
+        assert_eq!(native.block_on(async { 8 }), 8);
+    });
+}
+
+#[test]
+#[should_panic(expected = "Tokio::current() called outside a tokio runtime")]
+fn current_panics_outside_a_runtime() {
+    let _ = Tokio::current();
+}
