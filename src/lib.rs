@@ -98,6 +98,9 @@
     allow(dead_code, unused_imports)
 )]
 
+#[doc(hidden)]
+#[path = "macro_support.rs"]
+pub mod __macro_support;
 mod block_on_error;
 mod context;
 mod dyn_runtime;
@@ -119,11 +122,64 @@ cfg_if::cfg_if! {
     }
 }
 
+// The README's examples are compiled and run as doctests.
+#[cfg(all(
+    doctest,
+    any(feature = "tokio", feature = "smol", feature = "async-std")
+))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use block_on_error::BlockOnError;
 pub use dyn_runtime::{BoxedOutput, DynRuntime, RuntimeHandle};
 pub use task::{JoinError, JoinHandle};
 pub use time::{Elapsed, Sleep, Timeout, YieldNow, yield_now};
 pub use traits::{BlockOn, Runtime, Spawn, SpawnBlocking, Timer};
+
+/// Runs an `async fn` test once per enabled backend and tokio flavour.
+///
+/// `#[async_bridge::test] async fn my_test() { … }` makes the `#[test]`s
+/// `my_test::tokio_multi_thread`, `my_test::tokio_current_thread`, `my_test::smol` and
+/// `my_test::async_std`, each only when async-bridge has that backend's feature. Arguments
+/// restrict the backends (`#[async_bridge::test(smol, tokio_current_thread)]`) and set
+/// `worker_threads = N`, `timeout = "5s"` and `crate = "path"`; the one parameter, if any,
+/// is the runtime (`impl Runtime`, `RuntimeHandle`, `Tokio`, `Smol` or `AsyncStd`). See
+/// [the macro's documentation](async_bridge_macros::test) for every option and what it
+/// generates.
+///
+/// ```
+/// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+/// # mod doc {
+/// use async_bridge::{Runtime, Spawn};
+///
+/// #[async_bridge::test(timeout = "10s")]
+/// async fn spawn_and_join(rt: impl Runtime) {
+///     assert_eq!(rt.spawn(async { 1 + 1 }).await.unwrap(), 2);
+/// }
+/// # }
+/// ```
+pub use async_bridge_macros::test;
+
+/// Runs an `async fn main` to completion on the default runtime (as [`block_on`] does), or
+/// on the backend named in the arguments (`#[async_bridge::main(smol)]`).
+///
+/// It supports `-> Result<(), E>`, `worker_threads = N` with `tokio`, and
+/// `crate = "path"`. See [the macro's documentation](async_bridge_macros::main).
+///
+/// ```no_run
+/// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+/// # mod doc {
+/// #[async_bridge::main]
+/// async fn main() -> Result<(), std::num::ParseIntError> {
+///     let port: u16 = "8080".parse()?;
+///     let doubled = async_bridge::spawn(async move { port * 2 }).await.unwrap();
+///     println!("{doubled}");
+///     Ok(())
+/// }
+/// # }
+/// # fn main() {}
+/// ```
+pub use async_bridge_macros::main;
 
 #[cfg(feature = "async-std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "async-std")))]

@@ -101,7 +101,9 @@ fn abort_cancels_and_drops_the_future<R: Runtime>(rt: R) {
     assert!(err.is_cancelled(), "{err:?}");
     assert!(!err.is_panic());
     assert_eq!(err.to_string(), "task was cancelled");
-    wait_until("the aborted future is dropped", || dropped.load(Ordering::SeqCst));
+    wait_until("the aborted future is dropped", || {
+        dropped.load(Ordering::SeqCst)
+    });
 }
 
 fn abort_before_the_first_poll_cancels<R: Runtime>(rt: R) {
@@ -113,7 +115,9 @@ fn abort_before_the_first_poll_cancels<R: Runtime>(rt: R) {
     });
     handle.abort();
     assert!(rt.block_on(handle).unwrap_err().is_cancelled());
-    wait_until("the aborted future is dropped", || dropped.load(Ordering::SeqCst));
+    wait_until("the aborted future is dropped", || {
+        dropped.load(Ordering::SeqCst)
+    });
 }
 
 fn abort_is_idempotent<R: Runtime>(rt: R) {
@@ -151,52 +155,79 @@ fn abort_does_not_interrupt_a_started_blocking_closure<R: Runtime>(rt: R) {
             "output"
         }
     });
-    wait_until("the blocking closure starts", || started.load(Ordering::SeqCst));
+    wait_until("the blocking closure starts", || {
+        started.load(Ordering::SeqCst)
+    });
     handle.abort();
     go_tx.send(()).unwrap();
     // It ran to its end; its output is dropped, as the task was aborted before it finished.
     let res = rt.block_on(handle);
     assert!(res.unwrap_err().is_cancelled());
-    assert!(finished.load(Ordering::SeqCst), "the closure was interrupted");
+    assert!(
+        finished.load(Ordering::SeqCst),
+        "the closure was interrupted"
+    );
 }
 
 #[derive(Debug, PartialEq)]
 struct CustomPayload(u32);
 
 fn panic_becomes_join_error_with_payload<R: Runtime>(rt: R) {
-    let err = rt.block_on(rt.spawn(async { panic!("static str") })).unwrap_err();
+    let err = rt
+        .block_on(rt.spawn(async { panic!("static str") }))
+        .unwrap_err();
     assert!(err.is_panic() && !err.is_cancelled());
     assert_eq!(err.to_string(), "task panicked with message \"static str\"");
     assert_eq!(*err.into_panic().downcast::<&str>().unwrap(), "static str");
 
     let n = 3;
-    let err = rt.block_on(rt.spawn(async move { panic!("formatted {n}") })).unwrap_err();
+    let err = rt
+        .block_on(rt.spawn(async move { panic!("formatted {n}") }))
+        .unwrap_err();
     assert_eq!(format!("{err:?}"), "JoinError::Panic(\"formatted 3\")");
-    assert_eq!(*err.into_panic().downcast::<String>().unwrap(), "formatted 3");
+    assert_eq!(
+        *err.into_panic().downcast::<String>().unwrap(),
+        "formatted 3"
+    );
 
     let err = rt
         .block_on(rt.spawn(async { std::panic::panic_any(CustomPayload(9)) }))
         .unwrap_err();
     assert_eq!(err.to_string(), "task panicked");
     let payload = err.try_into_panic().unwrap();
-    assert_eq!(*payload.downcast::<CustomPayload>().unwrap(), CustomPayload(9));
+    assert_eq!(
+        *payload.downcast::<CustomPayload>().unwrap(),
+        CustomPayload(9)
+    );
 }
 
 fn blocking_panic_becomes_join_error<R: Runtime>(rt: R) {
-    let err = rt.block_on(rt.spawn_blocking(|| panic!("blocking boom"))).unwrap_err();
+    let err = rt
+        .block_on(rt.spawn_blocking(|| panic!("blocking boom")))
+        .unwrap_err();
     assert!(err.is_panic());
-    assert_eq!(err.to_string(), "task panicked with message \"blocking boom\"");
+    assert_eq!(
+        err.to_string(),
+        "task panicked with message \"blocking boom\""
+    );
 }
 
 fn runtime_keeps_serving_after_panics<R: Runtime>(rt: R) {
-    let handles: Vec<JoinHandle<()>> = (0..100).map(|i| rt.spawn(async move { panic!("task {i}") })).collect();
-    let blocking: Vec<JoinHandle<()>> = (0..20).map(|i| rt.spawn_blocking(move || panic!("closure {i}"))).collect();
+    let handles: Vec<JoinHandle<()>> = (0..100)
+        .map(|i| rt.spawn(async move { panic!("task {i}") }))
+        .collect();
+    let blocking: Vec<JoinHandle<()>> = (0..20)
+        .map(|i| rt.spawn_blocking(move || panic!("closure {i}")))
+        .collect();
     rt.block_on(async {
         for h in handles.into_iter().chain(blocking) {
             assert!(h.await.unwrap_err().is_panic());
         }
     });
-    assert_eq!(rt.block_on(rt.spawn(async { "still serving" })).unwrap(), "still serving");
+    assert_eq!(
+        rt.block_on(rt.spawn(async { "still serving" })).unwrap(),
+        "still serving"
+    );
 }
 
 fn panicking_destructor_of_aborted_task_is_survived<R: Runtime>(rt: R) {
@@ -264,7 +295,9 @@ per_backend!(
 
 fn spawn_from_a_plain_thread<R: Runtime>(rt: R) {
     let spawner = rt.clone();
-    let handle = thread::spawn(move || spawner.spawn(async { 1 })).join().unwrap();
+    let handle = thread::spawn(move || spawner.spawn(async { 1 }))
+        .join()
+        .unwrap();
     assert_eq!(rt.block_on(handle).unwrap(), 1);
 }
 
@@ -275,19 +308,27 @@ fn spawn_inside_a_task<R: Runtime>(rt: R) {
 }
 
 fn spawn_inside_block_on<R: Runtime>(rt: R) {
-    assert_eq!(rt.block_on(async { rt.spawn(async { 3 }).await.unwrap() }), 3);
+    assert_eq!(
+        rt.block_on(async { rt.spawn(async { 3 }).await.unwrap() }),
+        3
+    );
 }
 
 fn spawn_inside_a_spawn_blocking_closure<R: Runtime>(rt: R) {
     let inner = rt.clone();
-    let handle = rt.block_on(rt.spawn_blocking(move || inner.spawn(async { 4 }))).unwrap();
+    let handle = rt
+        .block_on(rt.spawn_blocking(move || inner.spawn(async { 4 })))
+        .unwrap();
     assert_eq!(rt.block_on(handle).unwrap(), 4);
 }
 
 fn free_functions_use_the_runtime_they_are_in<R: Runtime + std::fmt::Debug>(rt: R) {
     let expected = backend_name(&rt);
     let in_block_on = rt.block_on(async { format!("{:?}", async_bridge::spawn(async {})) });
-    assert!(in_block_on.contains(expected), "{in_block_on} is not on {expected}");
+    assert!(
+        in_block_on.contains(expected),
+        "{in_block_on} is not on {expected}"
+    );
     let in_task = rt
         .block_on(rt.spawn(async { format!("{:?}", async_bridge::spawn(async {})) }))
         .unwrap();
@@ -295,14 +336,19 @@ fn free_functions_use_the_runtime_they_are_in<R: Runtime + std::fmt::Debug>(rt: 
     let in_blocking = rt
         .block_on(rt.spawn_blocking(|| format!("{:?}", async_bridge::spawn(async {}))))
         .unwrap();
-    assert!(in_blocking.contains(expected), "{in_blocking} is not on {expected}");
+    assert!(
+        in_blocking.contains(expected),
+        "{in_blocking} is not on {expected}"
+    );
     // And they work there.
     let out = rt.block_on(async {
         async_bridge::sleep(MS).await;
         async_bridge::yield_now().await;
         let a = async_bridge::spawn(async { 1 }).await.unwrap();
         let b = async_bridge::spawn_blocking(|| 2).await.unwrap();
-        let c = async_bridge::timeout(Duration::from_secs(5), async { 3 }).await.unwrap();
+        let c = async_bridge::timeout(Duration::from_secs(5), async { 3 })
+            .await
+            .unwrap();
         a + b + c
     });
     assert_eq!(out, 6);
@@ -321,9 +367,13 @@ fn ten_thousand_tasks<R: Runtime>(rt: R) {
 }
 
 /// Library code written once, generic over the runtime.
-async fn checksum_in_the_background<R: Runtime>(rt: &R, data: Vec<u8>) -> Result<u32, async_bridge::Elapsed> {
+async fn checksum_in_the_background<R: Runtime>(
+    rt: &R,
+    data: Vec<u8>,
+) -> Result<u32, async_bridge::Elapsed> {
     let sum = rt.spawn_blocking(move || data.iter().map(|&b| u32::from(b)).sum::<u32>());
-    rt.timeout(Duration::from_secs(10), async move { sum.await.unwrap() }).await
+    rt.timeout(Duration::from_secs(10), async move { sum.await.unwrap() })
+        .await
 }
 
 fn generic_library_code<R: Runtime>(rt: R) {
@@ -339,17 +389,27 @@ fn runtime_handle_keeps_output_types<R: Runtime>(rt: R) {
     assert_eq!(handle.block_on(typed).unwrap(), 5);
     let text: JoinHandle<String> = handle.spawn_blocking(|| "blocking".to_string());
     assert_eq!(handle.block_on(text).unwrap(), "blocking");
-    let err = handle.block_on(handle.spawn(async { panic!("dyn boom") })).unwrap_err();
+    let err = handle
+        .block_on(handle.spawn(async { panic!("dyn boom") }))
+        .unwrap_err();
     assert_eq!(err.to_string(), "task panicked with message \"dyn boom\"");
     let pending = handle.spawn(std::future::pending::<()>());
     pending.abort();
     assert!(handle.block_on(pending).unwrap_err().is_cancelled());
     handle.block_on(async {
         handle.sleep(MS).await;
-        assert!(handle.timeout(MS, std::future::pending::<()>()).await.is_err());
+        assert!(
+            handle
+                .timeout(MS, std::future::pending::<()>())
+                .await
+                .is_err()
+        );
     });
     // And it is a Runtime: generic code takes it.
-    assert_eq!(handle.block_on(checksum_in_the_background(&handle, vec![4])), Ok(4));
+    assert_eq!(
+        handle.block_on(checksum_in_the_background(&handle, vec![4])),
+        Ok(4)
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -367,7 +427,9 @@ per_backend!(
 );
 
 fn block_on_runs_on_a_plain_thread<R: Runtime>(rt: R) {
-    let out = thread::spawn(move || rt.block_on(async { 1 })).join().unwrap();
+    let out = thread::spawn(move || rt.block_on(async { 1 }))
+        .join()
+        .unwrap();
     assert_eq!(out, 1);
 }
 
@@ -402,7 +464,9 @@ fn block_on_runs_inside_a_spawn_blocking_closure<R: Runtime>(rt: R) {
 
 fn block_on_inside_a_task_blocks_in_place_or_refuses<R: Runtime + std::fmt::Debug>(rt: R) {
     let inner = rt.clone();
-    let res = rt.block_on(rt.spawn(async move { inner.try_block_on(async { 6 }) })).unwrap();
+    let res = rt
+        .block_on(rt.spawn(async move { inner.try_block_on(async { 6 }) }))
+        .unwrap();
     let free = rt
         .block_on(rt.spawn(async { async_bridge::try_block_on(async { 6 }) }))
         .unwrap();
@@ -424,7 +488,10 @@ fn nested_block_on_blocks_in_place_or_refuses<R: Runtime + std::fmt::Debug>(rt: 
     } else {
         let err = res.unwrap_err();
         assert!(!err.is_in_task());
-        assert!(err.to_string().contains("inside another `block_on`"), "{err}");
+        assert!(
+            err.to_string().contains("inside another `block_on`"),
+            "{err}"
+        );
     }
 }
 
@@ -444,7 +511,12 @@ fn refusal_panics_with_the_fix<R: Runtime + std::fmt::Debug>(rt: R) {
         assert_eq!(outcome, Ok(8));
     } else {
         let message = outcome.unwrap_err();
-        assert!(message.contains("Use `.await` instead, or move the blocking section into `spawn_blocking`"), "{message}");
+        assert!(
+            message.contains(
+                "Use `.await` instead, or move the blocking section into `spawn_blocking`"
+            ),
+            "{message}"
+        );
     }
 }
 
@@ -467,7 +539,10 @@ fn try_block_on_drops_a_refused_future_unpolled<R: Runtime + std::fmt::Debug>(rt
 // Timers.
 // ---------------------------------------------------------------------------------------
 
-per_backend!(timers_made_outside_any_runtime_work_on_any_executor, timeout_elapses_and_drops_the_future);
+per_backend!(
+    timers_made_outside_any_runtime_work_on_any_executor,
+    timeout_elapses_and_drops_the_future
+);
 
 fn timers_made_outside_any_runtime_work_on_any_executor<R: Runtime + std::fmt::Debug>(rt: R) {
     // Made on this plain thread, outside any runtime.

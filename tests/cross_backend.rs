@@ -11,10 +11,18 @@ use common::deadline;
 fn smol_block_on_in_a_tokio_current_thread_runtime_refuses() {
     deadline(30, "smol in tokio current-thread", || {
         let tokio = Tokio::current_thread();
-        let err = tokio.block_on(async { Smol::default().try_block_on(async { 1 }) }).unwrap_err();
+        let err = tokio
+            .block_on(async { Smol::default().try_block_on(async { 1 }) })
+            .unwrap_err();
         assert!(err.to_string().contains("`block_on` (smol)"), "{err}");
-        let native = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        assert!(native.block_on(async { AsyncStd::new().try_block_on(async { 1 }) }).is_err());
+        let native = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert!(
+            native
+                .block_on(async { AsyncStd::new().try_block_on(async { 1 }) })
+                .is_err()
+        );
     });
 }
 
@@ -34,7 +42,9 @@ fn smol_block_on_on_a_tokio_multi_thread_worker_blocks_in_place() {
 fn tokio_block_on_in_a_smol_task_refuses() {
     deadline(30, "tokio in smol task", || {
         let smol = Smol::default();
-        let res = smol.block_on(smol.spawn(async { Tokio::new().try_block_on(async { 3 }) })).unwrap();
+        let res = smol
+            .block_on(smol.spawn(async { Tokio::new().try_block_on(async { 3 }) }))
+            .unwrap();
         let err = res.unwrap_err();
         assert!(err.to_string().contains("running on smol"), "{err}");
         let res = smol.block_on(async { AsyncStd::new().try_block_on(async { 3 }) });
@@ -47,7 +57,8 @@ fn any_block_on_in_any_blocking_closure_runs() {
     deadline(30, "blocking closures", || {
         let smol = Smol::default();
         let tokio = Tokio::current_thread();
-        let out = smol.block_on(smol.spawn_blocking(|| Tokio::current_thread().block_on(async { 4 })));
+        let out =
+            smol.block_on(smol.spawn_blocking(|| Tokio::current_thread().block_on(async { 4 })));
         assert_eq!(out.unwrap(), 4);
         let out = tokio.block_on(tokio.spawn_blocking(|| AsyncStd::new().block_on(async { 5 })));
         assert_eq!(out.unwrap(), 5);

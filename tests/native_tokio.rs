@@ -14,7 +14,11 @@ fn native_current_thread() -> Runtime {
 }
 
 fn native_multi_thread() -> Runtime {
-    Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+    Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 #[test]
@@ -33,13 +37,19 @@ fn current_thread_block_on_body_refuses() {
 fn current_thread_task_refuses() {
     deadline(30, "current-thread task", || {
         let rt = native_current_thread();
-        let res = rt.block_on(async { tokio::spawn(async { async_bridge::try_block_on(async { 1 }) }).await.unwrap() });
+        let res = rt.block_on(async {
+            tokio::spawn(async { async_bridge::try_block_on(async { 1 }) })
+                .await
+                .unwrap()
+        });
         assert!(res.is_err());
     });
 }
 
 #[test]
-#[should_panic(expected = "Use `.await` instead, or move the blocking section into `spawn_blocking`")]
+#[should_panic(
+    expected = "Use `.await` instead, or move the blocking section into `spawn_blocking`"
+)]
 fn current_thread_block_on_panics_with_the_fix() {
     native_current_thread().block_on(async { async_bridge::block_on(async {}) });
 }
@@ -49,7 +59,9 @@ fn current_thread_blocking_thread_runs() {
     deadline(30, "current-thread blocking thread", || {
         let rt = native_current_thread();
         let out = rt.block_on(async {
-            tokio::task::spawn_blocking(|| async_bridge::try_block_on(async { 2 })).await.unwrap()
+            tokio::task::spawn_blocking(|| async_bridge::try_block_on(async { 2 }))
+                .await
+                .unwrap()
         });
         assert_eq!(out, Ok(2));
     });
@@ -61,7 +73,10 @@ fn current_thread_enter_guard_runs() {
         let rt = native_current_thread();
         let _guard = rt.enter();
         #[cfg(feature = "smol")]
-        assert_eq!(async_bridge::Smol::default().try_block_on(async { 3 }), Ok(3));
+        assert_eq!(
+            async_bridge::Smol::default().try_block_on(async { 3 }),
+            Ok(3)
+        );
         assert_eq!(Tokio::new().try_block_on(async { 3 }), Ok(3));
     });
 }
@@ -70,7 +85,11 @@ fn current_thread_enter_guard_runs() {
 fn multi_thread_task_blocks_in_place() {
     deadline(30, "multi-thread task", || {
         let rt = native_multi_thread();
-        let out = rt.block_on(async { tokio::spawn(async { async_bridge::try_block_on(async { 4 }) }).await.unwrap() });
+        let out = rt.block_on(async {
+            tokio::spawn(async { async_bridge::try_block_on(async { 4 }) })
+                .await
+                .unwrap()
+        });
         assert_eq!(out, Ok(4));
     });
 }
@@ -79,9 +98,15 @@ fn multi_thread_task_blocks_in_place() {
 fn multi_thread_block_on_body_blocks_in_place() {
     deadline(30, "multi-thread body", || {
         let rt = native_multi_thread();
-        assert_eq!(rt.block_on(async { async_bridge::try_block_on(async { 5 }) }), Ok(5));
+        assert_eq!(
+            rt.block_on(async { async_bridge::try_block_on(async { 5 }) }),
+            Ok(5)
+        );
         #[cfg(feature = "smol")]
-        assert_eq!(rt.block_on(async { async_bridge::Smol::default().try_block_on(async { 5 }) }), Ok(5));
+        assert_eq!(
+            rt.block_on(async { async_bridge::Smol::default().try_block_on(async { 5 }) }),
+            Ok(5)
+        );
     });
 }
 
@@ -91,9 +116,11 @@ fn tokio_main_keeps_its_runtime() {
     async fn app() -> (bool, i32) {
         let rt = Tokio::current();
         // The free functions use the application's runtime too.
-        let on_app_runtime = async_bridge::spawn(async { tokio::runtime::Handle::current().metrics().num_workers() == 2 })
-            .await
-            .unwrap();
+        let on_app_runtime = async_bridge::spawn(async {
+            tokio::runtime::Handle::current().metrics().num_workers() == 2
+        })
+        .await
+        .unwrap();
         let out = rt.spawn(async { 6 }).await.unwrap();
         drop(rt); // borrowed: dropping it shuts nothing down
         let still = tokio::spawn(async { 1 }).await.unwrap();

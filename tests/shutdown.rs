@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use async_bridge::{BlockOn, Spawn, SpawnBlocking, Timer};
+use async_bridge::{BlockOn, Spawn};
 use common::{DropFlag, deadline, wait_until};
 
 /// Drops `rt` (the last owner) and checks that its pending task was cancelled.
@@ -31,7 +31,9 @@ fn drop_cancels_pending<R: async_bridge::Runtime>(rt: R, drop_it: impl FnOnce(R)
     drop_it(rt);
     let res = futures_lite::future::block_on(pending);
     assert!(res.unwrap_err().is_cancelled());
-    wait_until("the pending future is dropped", || dropped.load(Ordering::SeqCst));
+    wait_until("the pending future is dropped", || {
+        dropped.load(Ordering::SeqCst)
+    });
     drop(release);
     drop(blocking);
 }
@@ -43,14 +45,20 @@ mod tokio_owned {
 
     #[test]
     fn dropped_on_a_plain_thread() {
-        deadline(30, "plain drop", || drop_cancels_pending(Tokio::multi_thread(2), drop));
-        deadline(30, "plain drop", || drop_cancels_pending(Tokio::current_thread(), drop));
+        deadline(30, "plain drop", || {
+            drop_cancels_pending(Tokio::multi_thread(2), drop)
+        });
+        deadline(30, "plain drop", || {
+            drop_cancels_pending(Tokio::current_thread(), drop)
+        });
     }
 
     #[test]
     fn dropped_inside_another_runtimes_block_on() {
         deadline(30, "drop in block_on", || {
-            drop_cancels_pending(Tokio::multi_thread(1), |rt| Tokio::current_thread().block_on(async move { drop(rt) }))
+            drop_cancels_pending(Tokio::multi_thread(1), |rt| {
+                Tokio::current_thread().block_on(async move { drop(rt) })
+            })
         });
     }
 
@@ -68,7 +76,8 @@ mod tokio_owned {
             })
             .detach();
             drop(rt);
-            rx.recv_timeout(Duration::from_secs(10)).expect("the task that dropped its runtime finished its poll");
+            rx.recv_timeout(Duration::from_secs(10))
+                .expect("the task that dropped its runtime finished its poll");
         });
     }
 
@@ -91,7 +100,9 @@ mod smol_dedicated {
 
     #[test]
     fn dropped_on_a_plain_thread() {
-        deadline(30, "smol drop", || drop_cancels_pending(Smol::with_threads(2), drop));
+        deadline(30, "smol drop", || {
+            drop_cancels_pending(Smol::with_threads(2), drop)
+        });
     }
 
     #[test]
@@ -100,11 +111,18 @@ mod smol_dedicated {
             let rt = Smol::with_threads(1);
             let names = rt
                 .block_on(rt.spawn(async {
-                    let in_task = async_bridge::spawn(async { std::thread::current().name().map(str::to_owned) });
-                    let in_blocking = async_bridge::spawn_blocking(|| {
-                        async_bridge::spawn(async { std::thread::current().name().map(str::to_owned) })
+                    let in_task = async_bridge::spawn(async {
+                        std::thread::current().name().map(str::to_owned)
                     });
-                    (in_task.await.unwrap(), in_blocking.await.unwrap().await.unwrap())
+                    let in_blocking = async_bridge::spawn_blocking(|| {
+                        async_bridge::spawn(async {
+                            std::thread::current().name().map(str::to_owned)
+                        })
+                    });
+                    (
+                        in_task.await.unwrap(),
+                        in_blocking.await.unwrap().await.unwrap(),
+                    )
                 }))
                 .unwrap();
             assert_eq!(names.0.as_deref(), Some("async-bridge-smol-0"));

@@ -10,7 +10,11 @@ use std::time::Duration;
 /// Runs `f` on its own thread and fails the test if it takes longer than `secs`: a
 /// deadlock is a failure with a message, not a stuck CI. A panic of `f` is re-raised here.
 #[track_caller]
-pub fn deadline<R: Send + 'static>(secs: u64, what: &str, f: impl FnOnce() -> R + Send + 'static) -> R {
+pub fn deadline<R: Send + 'static>(
+    secs: u64,
+    what: &str,
+    f: impl FnOnce() -> R + Send + 'static,
+) -> R {
     let (tx, rx) = mpsc::channel();
     let worker = thread::spawn(move || {
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));

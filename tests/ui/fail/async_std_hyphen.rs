@@ -1,0 +1,4 @@
+#[async_bridge::test(async-std)]
+async fn hyphen() {}
+
+fn main() {}

@@ -1,0 +1,2 @@
+#[async_bridge::main]
+fn main() {}

@@ -1,0 +1,4 @@
+#[async_bridge::main]
+async fn main(args: Vec<String>) {
+    let _ = args;
+}

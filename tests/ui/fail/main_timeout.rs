@@ -1,0 +1,2 @@
+#[async_bridge::main(timeout = "5s")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[async_bridge::main(smol, tokio)]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[async_bridge::main(glommio)]
+async fn main() {}

@@ -1,0 +1,4 @@
+#[async_bridge::test]
+fn not_async() {}
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[async_bridge::test]
+#[test]
+async fn twice() {}
+
+fn main() {}

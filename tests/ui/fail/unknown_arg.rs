@@ -1,0 +1,4 @@
+#[async_bridge::test(foo)]
+async fn unknown() {}
+
+fn main() {}
