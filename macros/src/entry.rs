@@ -414,14 +414,15 @@ fn classify_param(func: &ItemFn) -> syn::Result<Param> {
     };
     match ty {
         Type::ImplTrait(impl_trait) => {
-            let mut bounds = impl_trait.bounds.iter();
-            match (bounds.next(), bounds.next()) {
-                (Some(syn::TypeParamBound::Trait(bound)), None)
-                    if last_segment_of(&bound.path).as_deref() == Some("Runtime") =>
-                {
-                    Ok(Param::ImplRuntime)
-                }
-                _ => Err(unsupported()),
+            // `impl Runtime`, possibly with more bounds every backend meets (`+ Debug`).
+            let names_runtime = impl_trait.bounds.iter().any(|bound| {
+                matches!(bound, syn::TypeParamBound::Trait(bound)
+                    if last_segment_of(&bound.path).as_deref() == Some("Runtime"))
+            });
+            if names_runtime {
+                Ok(Param::ImplRuntime)
+            } else {
+                Err(unsupported())
             }
         }
         Type::Path(type_path) if type_path.qself.is_none() => {
