@@ -56,6 +56,17 @@ impl BlockOnError {
     }
 }
 
+/// What every `BlockOn::block_on` does with a refusal: panic with the same message, at the
+/// caller's location.
+#[track_caller]
+#[inline]
+pub(crate) fn or_panic<T>(result: Result<T, BlockOnError>) -> T {
+    match result {
+        Ok(output) => output,
+        Err(err) => panic!("{err}"),
+    }
+}
+
 impl fmt::Display for BlockOnError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let callee = self.callee.describe();

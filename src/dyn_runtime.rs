@@ -153,10 +153,7 @@ impl fmt::Debug for RuntimeHandle {
 impl BlockOn for RuntimeHandle {
     #[track_caller]
     fn block_on<F: Future>(&self, future: F) -> F::Output {
-        match self.try_block_on(future) {
-            Ok(output) => output,
-            Err(err) => panic!("{err}"),
-        }
+        crate::block_on_error::or_panic(self.try_block_on(future))
     }
 
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {

@@ -78,24 +78,18 @@ macro_rules! dispatch {
 
 impl Current {
     pub(crate) fn sleep_raw(&self, duration: Duration) -> Sleep {
-        #[allow(unused_variables)]
-        let d = duration;
-        dispatch!(self, rt => rt.sleep_raw(d))
+        dispatch!(self, rt => rt.sleep_raw(duration))
     }
 }
 
 impl BlockOn for Current {
     #[track_caller]
     fn block_on<F: Future>(&self, future: F) -> F::Output {
-        #[allow(unused_variables)]
-        let f = future;
-        dispatch!(self, rt => rt.block_on(f))
+        dispatch!(self, rt => rt.block_on(future))
     }
 
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
-        #[allow(unused_variables)]
-        let f = future;
-        dispatch!(self, rt => rt.try_block_on(f))
+        dispatch!(self, rt => rt.try_block_on(future))
     }
 }
 
@@ -105,9 +99,7 @@ impl Spawn for Current {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        #[allow(unused_variables)]
-        let f = future;
-        dispatch!(self, rt => rt.spawn(f))
+        dispatch!(self, rt => rt.spawn(future))
     }
 }
 
@@ -117,8 +109,6 @@ impl SpawnBlocking for Current {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        #[allow(unused_variables)]
-        let f = f;
         dispatch!(self, rt => rt.spawn_blocking(f))
     }
 }
