@@ -114,7 +114,9 @@ pub(crate) fn verdict() -> Verdict {
 pub(crate) fn try_block_on<R>(callee: Flavor, run: impl FnOnce() -> R) -> Result<R, BlockOnError> {
     match verdict() {
         Verdict::Run => Ok(run()),
-        Verdict::RunInPlace => Ok(crate::rt::block_in_place(run)),
+        // The worker's other tasks move to another thread: the watchdog does not count the
+        // blocked time against the task that called `block_on`.
+        Verdict::RunInPlace => Ok(crate::hook::handed_off(|| crate::rt::block_in_place(run))),
         Verdict::Refuse(ctx) => Err(BlockOnError::new(ctx, callee)),
     }
 }

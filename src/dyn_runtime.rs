@@ -4,11 +4,13 @@
 use std::any::Any;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::rt::RawHandle;
+use crate::task::TaskMeta;
 use crate::{BlockOn, BlockOnError, JoinHandle, Runtime, Spawn, SpawnBlocking, Timer};
 
 /// A boxed output, as it crosses the dyn boundary.
@@ -59,6 +61,38 @@ pub trait DynRuntime: Send + Sync + 'static {
 
     /// The runtime's type name, for `Debug`.
     fn runtime_name(&self) -> &'static str;
+
+    /// [`block_on_dyn`](DynRuntime::block_on_dyn) called at `location`, for the watchdog.
+    #[doc(hidden)]
+    fn block_on_dyn_at(
+        &self,
+        future: Pin<&mut (dyn Future<Output = ()> + '_)>,
+        location: &'static Location<'static>,
+    ) -> Result<(), BlockOnError> {
+        let _ = location;
+        self.block_on_dyn(future)
+    }
+
+    /// [`spawn_dyn`](DynRuntime::spawn_dyn) with the task's name and spawn location.
+    #[doc(hidden)]
+    fn spawn_dyn_with_meta(
+        &self,
+        future: Pin<Box<dyn Future<Output = BoxedOutput> + Send + 'static>>,
+        meta: TaskMeta,
+    ) -> JoinHandle<BoxedOutput> {
+        self.spawn_dyn(future).with_meta(meta)
+    }
+
+    /// [`spawn_blocking_dyn`](DynRuntime::spawn_blocking_dyn) with the closure's name and
+    /// spawn location.
+    #[doc(hidden)]
+    fn spawn_blocking_dyn_with_meta(
+        &self,
+        f: Box<dyn FnOnce() -> BoxedOutput + Send + 'static>,
+        meta: TaskMeta,
+    ) -> JoinHandle<BoxedOutput> {
+        self.spawn_blocking_dyn(f).with_meta(meta)
+    }
 }
 
 impl<R: Runtime> DynRuntime for R {
@@ -89,6 +123,30 @@ impl<R: Runtime> DynRuntime for R {
 
     fn runtime_name(&self) -> &'static str {
         std::any::type_name::<R>()
+    }
+
+    fn block_on_dyn_at(
+        &self,
+        future: Pin<&mut (dyn Future<Output = ()> + '_)>,
+        location: &'static Location<'static>,
+    ) -> Result<(), BlockOnError> {
+        self.try_block_on_at(future, location)
+    }
+
+    fn spawn_dyn_with_meta(
+        &self,
+        future: Pin<Box<dyn Future<Output = BoxedOutput> + Send + 'static>>,
+        meta: TaskMeta,
+    ) -> JoinHandle<BoxedOutput> {
+        self.spawn_with_meta(future, meta)
+    }
+
+    fn spawn_blocking_dyn_with_meta(
+        &self,
+        f: Box<dyn FnOnce() -> BoxedOutput + Send + 'static>,
+        meta: TaskMeta,
+    ) -> JoinHandle<BoxedOutput> {
+        self.spawn_blocking_with_meta(f, meta)
     }
 }
 
@@ -156,42 +214,71 @@ impl BlockOn for RuntimeHandle {
         crate::block_on_error::or_panic(self.try_block_on(future))
     }
 
+    #[track_caller]
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+        self.try_block_on_at(future, Location::caller())
+    }
+
+    fn try_block_on_at<F: Future>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<F::Output, BlockOnError> {
         let mut output = None;
         {
             let slot = &mut output;
             let future = pin!(async move { *slot = Some(future.await) });
-            self.inner.block_on_dyn(future)?;
+            self.inner.block_on_dyn_at(future, location)?;
         }
         Ok(output.expect("async-bridge: block_on returned before its future completed; this is a bug in async-bridge"))
     }
 }
 
 fn typed<T: Send + 'static>(handle: JoinHandle<BoxedOutput>) -> JoinHandle<T> {
-    JoinHandle::new(RawHandle::Dyn(Box::new(handle.into_raw())))
+    let (raw, meta) = handle.into_parts();
+    JoinHandle::new(RawHandle::Dyn(Box::new(raw)), meta)
 }
 
 impl Spawn for RuntimeHandle {
+    #[track_caller]
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        typed(self.inner.spawn_dyn(Box::pin(
-            async move { Box::new(future.await) as BoxedOutput },
-        )))
+        self.spawn_with_meta(future, TaskMeta::caller())
+    }
+
+    fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        typed(self.inner.spawn_dyn_with_meta(
+            Box::pin(async move { Box::new(future.await) as BoxedOutput }),
+            meta,
+        ))
     }
 }
 
 impl SpawnBlocking for RuntimeHandle {
+    #[track_caller]
     fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.spawn_blocking_with_meta(f, TaskMeta::caller())
+    }
+
+    fn spawn_blocking_with_meta<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
         typed(
             self.inner
-                .spawn_blocking_dyn(Box::new(move || Box::new(f()) as BoxedOutput)),
+                .spawn_blocking_dyn_with_meta(Box::new(move || Box::new(f()) as BoxedOutput), meta),
         )
     }
 }

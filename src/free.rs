@@ -52,6 +52,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// // Refused inside a task, except on a tokio multi-thread worker, where it blocks in place.
 /// # let _ = nested;
 /// ```
+#[track_caller]
 pub fn try_block_on<F: Future>(future: F) -> Result<F::Output, BlockOnError> {
     rt::current().try_block_on(future)
 }
@@ -66,6 +67,7 @@ pub fn try_block_on<F: Future>(future: F) -> Result<F::Output, BlockOnError> {
 /// let handle = async_bridge::spawn(async { 40 + 2 });
 /// assert_eq!(async_bridge::block_on(handle).unwrap(), 42);
 /// ```
+#[track_caller]
 pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
@@ -88,6 +90,7 @@ where
 ///     assert!(len.is_ok());
 /// });
 /// ```
+#[track_caller]
 pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
 where
     F: FnOnce() -> R + Send + 'static,

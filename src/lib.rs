@@ -104,10 +104,13 @@ pub mod __macro_support;
 mod block_on_error;
 mod context;
 mod dyn_runtime;
+mod hook;
 mod rt;
 pub mod task;
 mod time;
 mod traits;
+#[cfg(feature = "watchdog")]
+pub mod watchdog;
 mod wrap;
 
 cfg_if::cfg_if! {

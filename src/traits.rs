@@ -2,8 +2,10 @@
 //! [`Timer`], and [`Runtime`], all of them together.
 
 use std::future::Future;
+use std::panic::Location;
 use std::time::Duration;
 
+use crate::task::TaskMeta;
 use crate::{BlockOnError, JoinHandle, Timeout};
 
 /// Drives a future to completion on the current thread.
@@ -52,7 +54,21 @@ pub trait BlockOn {
     ///
     /// Returns [`BlockOnError`] where blocking this thread would stall an executor; the
     /// future is dropped unpolled.
+    #[track_caller]
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError>;
+
+    /// [`try_block_on`](BlockOn::try_block_on), called at `location`: how
+    /// [`RuntimeHandle`](crate::RuntimeHandle) passes its caller's location across the dyn
+    /// boundary, for the watchdog. Implementors keep the default.
+    #[doc(hidden)]
+    fn try_block_on_at<F: Future>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<F::Output, BlockOnError> {
+        let _ = location;
+        self.try_block_on(future)
+    }
 }
 
 /// Spawns a task that runs concurrently, on the runtime's threads.
@@ -78,10 +94,26 @@ pub trait Spawn {
     /// Spawns `future` as a new task and returns its [`JoinHandle`]. Works from any thread:
     /// inside a task, inside `block_on`, inside a `spawn_blocking` closure, or a plain
     /// thread. Dropping the handle detaches the task; see [`JoinHandle`].
+    ///
+    /// The handle records the caller's location (`#[track_caller]`), shown by its `Debug`
+    /// and by the watchdog; [`task::Builder`](crate::task::Builder) also names the task.
+    #[track_caller]
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static;
+
+    /// [`spawn`](Spawn::spawn) with a name and a spawn location: what
+    /// [`task::Builder`](crate::task::Builder) calls. The default spawns with `spawn` and
+    /// records `meta` on the handle; async-bridge's backends also hand it to the watchdog.
+    #[doc(hidden)]
+    fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.spawn(future).with_meta(meta)
+    }
 }
 
 /// Runs blocking code on a thread pool meant for it.
@@ -100,11 +132,24 @@ pub trait Spawn {
 pub trait SpawnBlocking {
     /// Runs `f` on the backend's blocking pool and returns a [`JoinHandle`] to its result.
     /// The closure may block (sync I/O, CPU work, `block_on`). Dropping the handle lets
-    /// the closure run; aborting skips it if it has not started yet.
+    /// the closure run; aborting skips it if it has not started yet. The handle records the
+    /// caller's location (`#[track_caller]`).
+    #[track_caller]
     fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static;
+
+    /// [`spawn_blocking`](SpawnBlocking::spawn_blocking) with a name and a spawn location:
+    /// what [`task::Builder`](crate::task::Builder) calls.
+    #[doc(hidden)]
+    fn spawn_blocking_with_meta<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.spawn_blocking(f).with_meta(meta)
+    }
 }
 
 /// Timers on the backend's own clock.

@@ -9,7 +9,10 @@ use std::task::{Context as TaskContext, Poll};
 
 use pin_project_lite::pin_project;
 
+use crate::task::TaskMeta;
+
 use crate::context::{self, Context, Flavor};
+use crate::hook::{self, Probe};
 
 /// A panic payload, as `std::panic::catch_unwind` returns it.
 pub(crate) type Payload = Box<dyn Any + Send + 'static>;
@@ -47,13 +50,14 @@ pub(crate) fn discard<T>(value: T) {
 
 pin_project! {
     /// The future every backend spawns in place of the user's: it marks the thread as
-    /// polling an async-bridge task of `flavor`, turns a panic into an [`Outcome`], and
-    /// drops the user's future (on completion or cancellation) without letting its
-    /// destructor unwind into the runtime.
+    /// polling an async-bridge task of `flavor`, turns a panic into an [`Outcome`], drops
+    /// the user's future (on completion or cancellation) without letting its destructor
+    /// unwind into the runtime, and shows each poll to the watchdog (feature `watchdog`).
     pub(crate) struct Task<F> {
         #[pin]
         future: Option<F>,
         flavor: Flavor,
+        probe: Probe,
     }
 
     impl<F> PinnedDrop for Task<F> {
@@ -65,10 +69,11 @@ pin_project! {
 
 impl<F> Task<F> {
     #[inline]
-    pub(crate) fn new(future: F, flavor: Flavor) -> Self {
+    pub(crate) fn new(future: F, flavor: Flavor, meta: &TaskMeta) -> Self {
         Task {
             future: Some(future),
             flavor,
+            probe: Probe::task(meta),
         }
     }
 }
@@ -93,7 +98,10 @@ impl<F: Future> Future for Task<F> {
                 "async-bridge: a task was polled after it completed; this is a bug in async-bridge"
             )
         };
-        let result = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+        let polled = hook::poll(this.probe, || {
+            catch_unwind(AssertUnwindSafe(|| future.poll(cx)))
+        });
+        let result = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(output)) => Ok(output),
             Err(payload) => Err(payload),

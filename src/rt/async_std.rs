@@ -4,13 +4,16 @@
 //! backend stays supported and tested; new code should prefer [`Smol`](crate::Smol).
 
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use crate::context::{self, Context, Flavor};
+use crate::hook;
 use crate::rt::async_task::{Cancel, NativeTask, TaskHandle};
 use crate::rt::{RawHandle, RawSleep};
+use crate::task::TaskMeta;
 use crate::wrap::{self, Outcome};
 use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
 
@@ -88,7 +91,17 @@ impl BlockOn for AsyncStd {
         crate::block_on_error::or_panic(self.try_block_on(future))
     }
 
+    #[track_caller]
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+        self.try_block_on_at(future, Location::caller())
+    }
+
+    fn try_block_on_at<F: Future>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<F::Output, BlockOnError> {
+        let future = hook::block_on_future(future, location);
         context::try_block_on(Flavor::AsyncStd, || {
             let _context = context::enter(Context::BlockOn(Flavor::AsyncStd));
             async_std::task::block_on(future)
@@ -97,18 +110,36 @@ impl BlockOn for AsyncStd {
 }
 
 impl Spawn for AsyncStd {
+    #[track_caller]
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let task = async_std::task::spawn(wrap::Task::new(future, Flavor::AsyncStd));
-        JoinHandle::new(RawHandle::AsyncStd(TaskHandle::new(task)))
+        self.spawn_with_meta(future, TaskMeta::caller())
+    }
+
+    fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let task = async_std::task::spawn(wrap::Task::new(future, Flavor::AsyncStd, &meta));
+        JoinHandle::new(RawHandle::AsyncStd(TaskHandle::new(task)), meta)
     }
 }
 
 impl SpawnBlocking for AsyncStd {
+    #[track_caller]
     fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.spawn_blocking_with_meta(f, TaskMeta::caller())
+    }
+
+    fn spawn_blocking_with_meta<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
@@ -117,10 +148,10 @@ impl SpawnBlocking for AsyncStd {
         // version wraps the closure in a second task, through which an aborted closure
         // that has not started yet would still run.
         let task = blocking::unblock(wrap::blocking(f, Flavor::AsyncStd));
-        JoinHandle::new(RawHandle::Task(
-            TaskHandle::new(task.fallible()),
-            Flavor::AsyncStd,
-        ))
+        JoinHandle::new(
+            RawHandle::Task(TaskHandle::new(task.fallible()), Flavor::AsyncStd),
+            meta,
+        )
     }
 }
 

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use crate::context::{Context, Flavor};
+use crate::task::TaskMeta;
 use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
 
 /// The runtime the free functions use: the one the caller is in, else the default.
@@ -88,12 +89,14 @@ impl BlockOn for Current {
         dispatch!(self, rt => rt.block_on(future))
     }
 
+    #[track_caller]
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
         dispatch!(self, rt => rt.try_block_on(future))
     }
 }
 
 impl Spawn for Current {
+    #[track_caller]
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -101,15 +104,32 @@ impl Spawn for Current {
     {
         dispatch!(self, rt => rt.spawn(future))
     }
+
+    fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        dispatch!(self, rt => rt.spawn_with_meta(future, meta))
+    }
 }
 
 impl SpawnBlocking for Current {
+    #[track_caller]
     fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
         dispatch!(self, rt => rt.spawn_blocking(f))
+    }
+
+    fn spawn_blocking_with_meta<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        dispatch!(self, rt => rt.spawn_blocking_with_meta(f, meta))
     }
 }
 

@@ -3,6 +3,7 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::sync::{Arc, Weak};
 use std::thread;
 use std::time::Duration;
@@ -10,8 +11,10 @@ use std::time::Duration;
 use async_executor::Executor;
 
 use crate::context::{self, Flavor};
+use crate::hook;
 use crate::rt::async_task::TaskHandle;
 use crate::rt::{RawHandle, RawSleep};
+use crate::task::TaskMeta;
 use crate::wrap;
 use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
 
@@ -190,7 +193,17 @@ impl BlockOn for Smol {
         crate::block_on_error::or_panic(self.try_block_on(future))
     }
 
+    #[track_caller]
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+        self.try_block_on_at(future, Location::caller())
+    }
+
+    fn try_block_on_at<F: Future>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<F::Output, BlockOnError> {
+        let future = hook::block_on_future(future, location);
         context::try_block_on(Flavor::Smol, || {
             let _context = context::enter(context::Context::BlockOn(Flavor::Smol));
             let _current = self.dedicated.is_some().then(|| set_dedicated(self.weak()));
@@ -200,25 +213,43 @@ impl BlockOn for Smol {
 }
 
 impl Spawn for Smol {
+    #[track_caller]
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let future = wrap::Task::new(future, Flavor::Smol);
+        self.spawn_with_meta(future, TaskMeta::caller())
+    }
+
+    fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let future = wrap::Task::new(future, Flavor::Smol, &meta);
         let task = match &self.dedicated {
             None => smol::spawn(future),
             Some(d) => d.executor.spawn(future),
         };
-        JoinHandle::new(RawHandle::Task(
-            TaskHandle::new(task.fallible()),
-            Flavor::Smol,
-        ))
+        JoinHandle::new(
+            RawHandle::Task(TaskHandle::new(task.fallible()), Flavor::Smol),
+            meta,
+        )
     }
 }
 
 impl SpawnBlocking for Smol {
+    #[track_caller]
     fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.spawn_blocking_with_meta(f, TaskMeta::caller())
+    }
+
+    fn spawn_blocking_with_meta<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
@@ -231,10 +262,10 @@ impl SpawnBlocking for Smol {
                 f()
             }),
         };
-        JoinHandle::new(RawHandle::Task(
-            TaskHandle::new(task.fallible()),
-            Flavor::Smol,
-        ))
+        JoinHandle::new(
+            RawHandle::Task(TaskHandle::new(task.fallible()), Flavor::Smol),
+            meta,
+        )
     }
 }
 

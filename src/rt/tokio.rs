@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -11,7 +12,9 @@ use std::time::Duration;
 use tokio::runtime::{Builder, Handle, Runtime as TokioRuntime, RuntimeFlavor};
 
 use crate::context::{self, Context, Flavor};
+use crate::hook;
 use crate::rt::{RawHandle, RawSleep};
+use crate::task::TaskMeta;
 use crate::wrap::{self, Outcome};
 use crate::{BlockOn, BlockOnError, JoinError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
 
@@ -358,30 +361,60 @@ impl BlockOn for Tokio {
         crate::block_on_error::or_panic(self.try_block_on(future))
     }
 
+    #[track_caller]
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
+        self.try_block_on_at(future, Location::caller())
+    }
+
+    fn try_block_on_at<F: Future>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<F::Output, BlockOnError> {
+        let future = hook::block_on_future(future, location);
         context::try_block_on(self.flavor, || self.run(future))
     }
 }
 
 impl Spawn for Tokio {
+    #[track_caller]
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let task = self.handle.spawn(wrap::Task::new(future, self.flavor));
-        JoinHandle::new(RawHandle::Tokio(TokioHandle::new(task)))
+        self.spawn_with_meta(future, TaskMeta::caller())
+    }
+
+    fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let task = self
+            .handle
+            .spawn(wrap::Task::new(future, self.flavor, &meta));
+        JoinHandle::new(RawHandle::Tokio(TokioHandle::new(task)), meta)
     }
 }
 
 impl SpawnBlocking for Tokio {
+    #[track_caller]
     fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
+        self.spawn_blocking_with_meta(f, TaskMeta::caller())
+    }
+
+    fn spawn_blocking_with_meta<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
         let task = self.handle.spawn_blocking(wrap::blocking(f, self.flavor));
-        JoinHandle::new(RawHandle::Tokio(TokioHandle::new(task)))
+        JoinHandle::new(RawHandle::Tokio(TokioHandle::new(task)), meta)
     }
 }
 

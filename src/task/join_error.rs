@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::io;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::wrap::Payload;
 
@@ -24,10 +24,19 @@ use crate::wrap::Payload;
 /// .unwrap_err();
 /// assert!(err.is_panic());
 /// assert_eq!(err.to_string(), "task panicked with message \"boom\"");
+///
+/// // A named task says which one it was.
+/// let named = async_bridge::task::Builder::new().name("fetch-config").spawn(async {
+///     panic!("no config");
+/// });
+/// let err = async_bridge::block_on(named).unwrap_err();
+/// assert_eq!(err.name(), Some("fetch-config"));
+/// assert_eq!(err.to_string(), "task \"fetch-config\" panicked with message \"no config\"");
 /// # }
 /// ```
 pub struct JoinError {
     repr: Repr,
+    name: Option<Arc<str>>,
 }
 
 enum Repr {
@@ -40,13 +49,42 @@ impl JoinError {
     pub(crate) fn cancelled() -> Self {
         JoinError {
             repr: Repr::Cancelled,
+            name: None,
         }
     }
 
     pub(crate) fn panic(payload: Payload) -> Self {
         JoinError {
             repr: Repr::Panic(Mutex::new(payload)),
+            name: None,
         }
+    }
+
+    /// The same error, naming the task it came from.
+    #[inline]
+    pub(crate) fn with_name(mut self, name: Option<&Arc<str>>) -> Self {
+        if self.name.is_none() {
+            self.name = name.cloned();
+        }
+        self
+    }
+
+    /// The name of the task, if it was spawned with
+    /// [`Builder::name`](crate::task::Builder::name).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+    /// use async_bridge::task::Builder;
+    ///
+    /// let handle = Builder::new().name("parse").spawn_blocking(|| panic!("bad input"));
+    /// let err = async_bridge::block_on(handle).unwrap_err();
+    /// assert_eq!(err.name(), Some("parse"));
+    /// # }
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
     }
 
     /// True when the task was cancelled before it finished.
@@ -154,11 +192,15 @@ impl JoinError {
 
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("task ")?;
+        if let Some(name) = &self.name {
+            write!(f, "{:?} ", &**name)?;
+        }
         match self.repr {
-            Repr::Cancelled => f.write_str("task was cancelled"),
+            Repr::Cancelled => f.write_str("was cancelled"),
             Repr::Panic(_) => self.with_message(|message| match message {
-                Some(message) => write!(f, "task panicked with message {message:?}"),
-                None => f.write_str("task panicked"),
+                Some(message) => write!(f, "panicked with message {message:?}"),
+                None => f.write_str("panicked"),
             }),
         }
     }
@@ -166,14 +208,25 @@ impl fmt::Display for JoinError {
 
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.name.as_deref();
         match self.repr {
-            Repr::Cancelled => f.write_str("JoinError::Cancelled"),
-            Repr::Panic(_) => self.with_message(|message| match message {
-                Some(message) => f.debug_tuple("JoinError::Panic").field(&message).finish(),
-                None => f
-                    .debug_tuple("JoinError::Panic")
-                    .field(&"<non-string payload>")
+            Repr::Cancelled => match name {
+                None => f.write_str("JoinError::Cancelled"),
+                Some(name) => f
+                    .debug_struct("JoinError::Cancelled")
+                    .field("task", &name)
                     .finish(),
+            },
+            Repr::Panic(_) => self.with_message(|message| {
+                let message = message.unwrap_or("<non-string payload>");
+                match name {
+                    None => f.debug_tuple("JoinError::Panic").field(&message).finish(),
+                    Some(name) => f
+                        .debug_struct("JoinError::Panic")
+                        .field("task", &name)
+                        .field("message", &message)
+                        .finish(),
+                }
             }),
         }
     }

@@ -7,6 +7,7 @@ use std::task::{Context, Poll};
 
 use crate::JoinError;
 use crate::rt::RawHandle;
+use crate::task::TaskMeta;
 
 /// An owned permission to await a spawned task (or `spawn_blocking` closure) and get its
 /// output.
@@ -26,6 +27,8 @@ use crate::rt::RawHandle;
 ///   the process there natively). [`JoinError::into_panic`] returns the original payload.
 ///
 /// Awaiting it yields `Result<T, JoinError>`. It is `Send` and `Sync` when `T` is `Send`.
+/// Its `Debug` shows the backend, the task's name (see [`Builder`](crate::task::Builder))
+/// and where it was spawned.
 ///
 /// # Examples
 ///
@@ -44,17 +47,59 @@ use crate::rt::RawHandle;
 #[must_use = "dropping a JoinHandle detaches the task: call `.detach()` to say so, or `.await` it for its output"]
 pub struct JoinHandle<T> {
     raw: RawHandle<T>,
+    meta: TaskMeta,
 }
 
 impl<T> JoinHandle<T> {
     #[inline]
-    pub(crate) fn new(raw: RawHandle<T>) -> Self {
-        JoinHandle { raw }
+    pub(crate) fn new(raw: RawHandle<T>, meta: TaskMeta) -> Self {
+        JoinHandle { raw, meta }
     }
 
     #[inline]
-    pub(crate) fn into_raw(self) -> RawHandle<T> {
-        self.raw
+    pub(crate) fn into_parts(self) -> (RawHandle<T>, TaskMeta) {
+        (self.raw, self.meta)
+    }
+
+    /// The same handle, recording `meta` as its task's name and spawn location.
+    #[inline]
+    pub(crate) fn with_meta(mut self, meta: TaskMeta) -> Self {
+        self.meta = meta;
+        self
+    }
+
+    /// The task's name, if it was spawned with [`Builder::name`](crate::task::Builder::name).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+    /// use async_bridge::task::Builder;
+    ///
+    /// let handle = Builder::new().name("fetch-config").spawn(async { 1 });
+    /// assert_eq!(handle.name(), Some("fetch-config"));
+    /// assert_eq!(async_bridge::spawn(async { 2 }).name(), None);
+    /// # let _ = async_bridge::block_on(handle);
+    /// # }
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.meta.name()
+    }
+
+    /// Where the task was spawned: the caller of `spawn`, `spawn_blocking` or the
+    /// [`Builder`](crate::task::Builder) method.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
+    /// let handle = async_bridge::spawn(async {});
+    /// assert_eq!(handle.spawned_at().file(), file!());
+    /// # handle.detach();
+    /// # }
+    /// ```
+    pub fn spawned_at(&self) -> &'static std::panic::Location<'static> {
+        self.meta.location()
     }
 
     /// Lets the task run to completion without anyone awaiting it. The same as dropping the
@@ -132,14 +177,23 @@ impl<T: Send + 'static> Future for JoinHandle<T> {
 
     #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.raw.poll(cx)
+        let this = &mut *self;
+        match this.raw.poll(cx) {
+            Poll::Ready(Err(err)) => Poll::Ready(Err(err.with_name(this.meta.shared_name()))),
+            other => other,
+        }
     }
 }
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle")
-            .field("backend", &self.raw.backend())
+        let mut debug = f.debug_struct("JoinHandle");
+        debug.field("backend", &self.raw.backend());
+        if let Some(name) = self.meta.name() {
+            debug.field("name", &name);
+        }
+        debug
+            .field("spawned_at", &format_args!("{}", self.meta.location()))
             .finish_non_exhaustive()
     }
 }

@@ -1,7 +1,13 @@
-//! Tasks: [`JoinHandle`] and [`JoinError`], the same on every backend.
+//! Tasks: [`JoinHandle`] and [`JoinError`], the same on every backend, and [`Builder`] to
+//! name a task.
 
+mod builder;
 mod join_error;
 mod join_handle;
+mod meta;
 
+pub use builder::Builder;
 pub use join_error::JoinError;
 pub use join_handle::JoinHandle;
+#[doc(hidden)]
+pub use meta::TaskMeta;

@@ -1,0 +1,162 @@
+//! The hook in every poll: times it, and shows it to the monitor thread while it runs.
+
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use pin_project_lite::pin_project;
+
+use super::monitor::{self, Active, Slot};
+use super::report::{Kind, StallReport};
+use crate::task::TaskMeta;
+
+/// What the watchdog knows of the future it times: a task's name and spawn location, or
+/// the location of a `block_on`.
+#[derive(Clone)]
+pub(crate) struct Probe {
+    pub(super) name: Option<Arc<str>>,
+    pub(super) location: &'static Location<'static>,
+    pub(super) kind: Kind,
+}
+
+impl Probe {
+    #[inline]
+    pub(crate) fn task(meta: &TaskMeta) -> Self {
+        Probe {
+            name: meta.shared_name().cloned(),
+            location: meta.location(),
+            kind: Kind::Task,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn block_on(location: &'static Location<'static>) -> Self {
+        Probe {
+            name: None,
+            location,
+            kind: Kind::BlockOn,
+        }
+    }
+}
+
+/// Runs one poll, `f`, timed when a watchdog is installed.
+#[inline]
+pub(crate) fn poll<R>(probe: &Probe, f: impl FnOnce() -> R) -> R {
+    let epoch = super::epoch();
+    if epoch == 0 {
+        return f();
+    }
+    timed(epoch, probe, f)
+}
+
+fn timed<R>(epoch: u64, probe: &Probe, f: impl FnOnce() -> R) -> R {
+    let mut f = Some(f);
+    let mut out = None;
+    // `try_with` fails only while this thread's locals are being destroyed: run untimed.
+    let _ = monitor::SLOT.try_with(|slot| {
+        let start = Instant::now();
+        let prev = slot.swap(Some(Active::new(start, epoch, probe)));
+        let end = End {
+            slot,
+            prev,
+            start,
+            epoch,
+        };
+        out = Some((f.take().expect("the poll runs once"))());
+        drop(end);
+    });
+    match out {
+        Some(out) => out,
+        None => (f.take().expect("the poll runs once"))(),
+    }
+}
+
+/// Ends a timed poll, also on unwind: restores the poll it interrupted (a `block_on`
+/// nested in a task's poll) and reports if it was slow.
+struct End<'a> {
+    slot: &'a Slot,
+    prev: Option<Active>,
+    start: Instant,
+    epoch: u64,
+}
+
+impl Drop for End<'_> {
+    fn drop(&mut self) {
+        let mine = self.slot.swap(self.prev.take());
+        let elapsed = self.start.elapsed();
+        let threshold = super::threshold_nanos();
+        if u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX) < threshold
+            || std::thread::panicking()
+        {
+            return;
+        }
+        if let Some(mine) = mine {
+            let report = StallReport::new(
+                mine.probe,
+                elapsed,
+                Duration::from_nanos(threshold),
+                false,
+                self.slot.thread_name(),
+            );
+            super::emit(self.epoch, &report);
+        }
+    }
+}
+
+/// Runs `f`, a `block_on` on a tokio multi-thread worker inside `block_in_place`, without
+/// counting it against the poll it is nested in: the worker's other tasks moved to
+/// another thread, so nothing is starved. The poll's clock restarts when `f` returns.
+pub(crate) fn handed_off<R>(f: impl FnOnce() -> R) -> R {
+    if super::epoch() == 0 {
+        return f();
+    }
+    let Ok(paused) = monitor::SLOT.try_with(|slot| slot.swap(None)) else {
+        return f();
+    };
+    struct Resume(Option<Active>);
+    impl Drop for Resume {
+        fn drop(&mut self) {
+            if let Some(mut active) = self.0.take() {
+                active.restart(Instant::now());
+                let _ = monitor::SLOT.try_with(|slot| slot.swap(Some(active)));
+            }
+        }
+    }
+    let _resume = Resume(paused);
+    f()
+}
+
+pin_project! {
+    /// A `block_on` future, each of its polls timed by the watchdog.
+    pub(crate) struct Watched<F> {
+        #[pin]
+        future: F,
+        probe: Probe,
+    }
+}
+
+impl<F: Future> Future for Watched<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        let future = this.future;
+        poll(this.probe, move || future.poll(cx))
+    }
+}
+
+/// The future a `block_on` at `location` drives in place of `future`.
+#[inline]
+pub(crate) fn block_on_future<F: Future>(
+    future: F,
+    location: &'static Location<'static>,
+) -> Watched<F> {
+    Watched {
+        future,
+        probe: Probe::block_on(location),
+    }
+}
