@@ -28,6 +28,10 @@ impl Active {
         }
     }
 
+    pub(super) fn start(&self) -> Instant {
+        self.start
+    }
+
     pub(super) fn restart(&mut self, now: Instant) {
         self.start = now;
         self.reported = false;

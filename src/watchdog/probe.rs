@@ -59,12 +59,7 @@ fn timed<R>(epoch: u64, probe: &Probe, f: impl FnOnce() -> R) -> R {
     let _ = monitor::SLOT.try_with(|slot| {
         let start = Instant::now();
         let prev = slot.swap(Some(Active::new(start, epoch, probe)));
-        let end = End {
-            slot,
-            prev,
-            start,
-            epoch,
-        };
+        let end = End { slot, prev, epoch };
         out = Some((f.take().expect("the poll runs once"))());
         drop(end);
     });
@@ -79,30 +74,30 @@ fn timed<R>(epoch: u64, probe: &Probe, f: impl FnOnce() -> R) -> R {
 struct End<'a> {
     slot: &'a Slot,
     prev: Option<Active>,
-    start: Instant,
     epoch: u64,
 }
 
 impl Drop for End<'_> {
     fn drop(&mut self) {
-        let mine = self.slot.swap(self.prev.take());
-        let elapsed = self.start.elapsed();
+        let Some(mine) = self.slot.swap(self.prev.take()) else {
+            return;
+        };
+        // From the poll's start, or from the end of a `block_in_place` inside it.
+        let elapsed = mine.start().elapsed();
         let threshold = super::threshold_nanos();
         if u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX) < threshold
             || std::thread::panicking()
         {
             return;
         }
-        if let Some(mine) = mine {
-            let report = StallReport::new(
-                mine.probe,
-                elapsed,
-                Duration::from_nanos(threshold),
-                false,
-                self.slot.thread_name(),
-            );
-            super::emit(self.epoch, &report);
-        }
+        let report = StallReport::new(
+            mine.probe,
+            elapsed,
+            Duration::from_nanos(threshold),
+            false,
+            self.slot.thread_name(),
+        );
+        super::emit(self.epoch, &report);
     }
 }
 
