@@ -11,7 +11,36 @@
 //! - Libraries are generic over [`R: Runtime`](Runtime) and let the application pick, or
 //!   hold a [`RuntimeHandle`].
 //!
-//! # A sync `main` that needs an async result
+//! # The classic mistakes, and what async-bridge says
+//!
+//! ## An `async fn main` without a runtime
+//!
+//! The mistake: Rust has no built-in executor, so `main` cannot be `async`.
+//!
+//! ```compile_fail,E0752
+//! async fn main() {} // error[E0752]: `main` function is not allowed to be `async`
+//! ```
+//!
+//! The fix: [`#[async_bridge::main]`](macro@main) runs it on the default runtime (or on
+//! the backend its arguments name).
+//!
+//! ```
+//! # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+//! # mod doc {
+//! #[async_bridge::main]
+//! async fn main() {
+//!     let config = async_bridge::spawn(async { "port = 8080" }).await.unwrap();
+//!     assert_eq!(config, "port = 8080");
+//! }
+//! # pub fn run() { main() }
+//! # }
+//! # fn main() {
+//! # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+//! # doc::run();
+//! # }
+//! ```
+//!
+//! ## A sync `main` that needs an async result
 //!
 //! The mistake: an `async fn` called from sync code gives a future, not its value.
 //!
@@ -37,7 +66,31 @@
 //! # }
 //! ```
 //!
-//! # `block_on` inside async code
+//! ## A future created and never awaited
+//!
+//! The mistake: a future does nothing until it is awaited, so this line does not wait.
+//! Every future async-bridge returns ([`Sleep`], [`Timeout`], [`YieldNow`],
+//! [`JoinHandle`]) is `#[must_use]`, so the compiler warns (here, made an error):
+//!
+//! ```compile_fail
+//! #![deny(unused_must_use)]
+//! async fn tick() {
+//!     async_bridge::yield_now(); // error: unused `YieldNow` that must be used
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! The fix: `.await` it. (A dropped [`JoinHandle`] warns too: dropping it detaches the
+//! task; say so with [`JoinHandle::detach`].)
+//!
+//! ```
+//! async fn tick() {
+//!     async_bridge::yield_now().await;
+//! }
+//! # let _ = tick();
+//! ```
+//!
+//! ## `block_on` inside async code
 //!
 //! Natively, tokio panics and smol or `futures::executor` silently block the executor
 //! thread (and can deadlock). async-bridge detects it on every backend: `block_on` panics
@@ -50,7 +103,47 @@
 //! let rt = Smol::default();
 //! let inner = rt.block_on(rt.spawn(async { async_bridge::try_block_on(async { 1 }) }));
 //! let err = inner.unwrap().unwrap_err();
-//! assert!(err.to_string().contains("Use `.await` instead, or move the blocking section into `spawn_blocking`"));
+//! assert_eq!(
+//!     err.to_string(),
+//!     "`block_on` (smol) called from inside an async task running on smol; this would \
+//!      block an executor thread and can deadlock it. Use `.await` instead, or move the \
+//!      blocking section into `spawn_blocking`"
+//! );
+//! # }
+//! ```
+//!
+//! ## Blocking inside a task
+//!
+//! The mistake: a sync call (`std::thread::sleep`, a sync database driver, a CPU-heavy
+//! loop) inside a task holds the executor thread, and every task queued behind it waits.
+//! No runtime reports it. The fix is [`spawn_blocking`]; to *find* the call, install the
+//! [`watchdog`](mod@watchdog) (feature `watchdog`), which names the task, the line that
+//! spawned it, and how long it blocked:
+//!
+//! ```
+//! # #[cfg(all(feature = "watchdog", any(feature = "tokio", feature = "smol", feature = "async-std")))] {
+//! use std::sync::{Arc, Mutex};
+//! use std::time::Duration;
+//! use async_bridge::{task::Builder, watchdog::Watchdog};
+//!
+//! let reports = Arc::new(Mutex::new(Vec::new()));
+//! let sink = reports.clone();
+//! let guard = Watchdog::new(Duration::from_millis(20))
+//!     .on_stall(move |report| sink.lock().unwrap().push(report.to_string()))
+//!     .install();
+//!
+//! let task = Builder::new().name("load-users").spawn(async {
+//!     std::thread::sleep(Duration::from_millis(100)); // the mistake
+//! });
+//! async_bridge::block_on(task).unwrap();
+//! drop(guard);
+//!
+//! let reports = reports.lock().unwrap();
+//! let report = reports.iter().find(|r| r.contains("blocked its thread")).unwrap();
+//! // async-bridge watchdog: task "load-users" (spawned at src/main.rs:12:38) blocked its
+//! // thread for 100 ms in one poll (threshold 20 ms); move blocking work into …
+//! assert!(report.starts_with("async-bridge watchdog: task \"load-users\" (spawned at "));
+//! assert!(report.ends_with("move blocking work into `spawn_blocking`, or `.await` an async version of it"));
 //! # }
 //! ```
 //!

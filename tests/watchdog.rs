@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use async_bridge::task::Builder;
 use async_bridge::watchdog::{StallReport, Watchdog, WatchdogGuard};
-use async_bridge::{BlockOn, Runtime, RuntimeHandle, Spawn, Timer};
+use async_bridge::{BlockOn, Runtime, RuntimeHandle, Spawn};
 
 const MS: Duration = Duration::from_millis(1);
 
@@ -309,3 +309,42 @@ per_backend!(
     names_and_locations_cross_the_dyn_handle,
     block_in_place_is_not_a_stall,
 );
+
+#[test]
+#[should_panic(expected = "Watchdog::new(Duration::ZERO) would report every poll")]
+fn a_zero_threshold_is_refused() {
+    let _ = Watchdog::new(Duration::ZERO);
+}
+
+/// A callback that panics is caught: the task still completes, the watchdog keeps
+/// reporting.
+#[cfg(feature = "smol")]
+#[test]
+fn a_panicking_callback_does_not_break_the_runtime() {
+    common::deadline(
+        60,
+        "a_panicking_callback_does_not_break_the_runtime",
+        || {
+            let _serial = serial();
+            let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let counted = calls.clone();
+            let guard = Watchdog::new(20 * MS)
+                .on_stall(move |report| {
+                    if report.name() == Some("panicky callback") && !report.is_running() {
+                        counted.fetch_add(1, Ordering::SeqCst);
+                        panic!("callback bug");
+                    }
+                })
+                .install();
+            let rt = async_bridge::Smol::default();
+            for _ in 0..2 {
+                let handle = Builder::new()
+                    .name("panicky callback")
+                    .spawn_on(async { thread::sleep(50 * MS) }, &rt);
+                rt.block_on(handle).unwrap();
+            }
+            drop(guard);
+            assert_eq!(calls.load(Ordering::SeqCst), 2);
+        },
+    );
+}
