@@ -118,9 +118,10 @@ pub struct Watchdog {
 }
 
 impl Watchdog {
-    /// A watchdog that reports polls longer than `threshold`. Typical values: 10–100 ms;
-    /// tokio's documentation suggests that a task should not go more than 10–100 µs
-    /// between `.await`s, so anything in milliseconds is a real stall.
+    /// A watchdog that reports polls longer than `threshold`. A healthy poll takes
+    /// microseconds, so anything in milliseconds is a real stall; 10–100 ms are typical
+    /// thresholds (below a few milliseconds, an OS preemption of the thread can be reported
+    /// too).
     ///
     /// # Panics
     ///
@@ -149,6 +150,15 @@ impl Watchdog {
     }
 
     /// The threshold this watchdog reports above.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use async_bridge::watchdog::Watchdog;
+    ///
+    /// assert_eq!(Watchdog::new(Duration::from_millis(5)).threshold().as_millis(), 5);
+    /// ```
     pub fn threshold(&self) -> Duration {
         self.threshold
     }

@@ -26,13 +26,19 @@ pub(super) enum Kind {
 /// use async_bridge::watchdog::{StallReport, Watchdog};
 ///
 /// fn alert(report: &StallReport) {
-///     let what = report.name().unwrap_or("an unnamed task");
+///     let what = match report.name() {
+///         _ if report.is_block_on() => "a block_on future",
+///         Some(name) => name,
+///         None => "an unnamed task",
+///     };
 ///     let state = if report.is_running() { "is stuck" } else { "was slow" };
 ///     eprintln!(
-///         "{what} ({}:{}) {state}: {:?}",
+///         "{what} ({}:{}) {state} on thread {:?}: {:?} (threshold {:?})",
 ///         report.location().file(),
 ///         report.location().line(),
+///         report.thread_name().unwrap_or("<unnamed>"),
 ///         report.duration(),
+///         report.threshold(),
 ///     );
 /// }
 ///
