@@ -39,18 +39,21 @@ pub trait DynRuntime: Send + Sync + 'static {
     /// # Errors
     ///
     /// As [`BlockOn::try_block_on`].
+    #[track_caller]
     fn block_on_dyn(
         &self,
         future: Pin<&mut (dyn Future<Output = ()> + '_)>,
     ) -> Result<(), BlockOnError>;
 
     /// [`Spawn::spawn`] of a boxed future with a boxed output.
+    #[track_caller]
     fn spawn_dyn(
         &self,
         future: Pin<Box<dyn Future<Output = BoxedOutput> + Send + 'static>>,
     ) -> JoinHandle<BoxedOutput>;
 
     /// [`SpawnBlocking::spawn_blocking`] of a boxed closure with a boxed output.
+    #[track_caller]
     fn spawn_blocking_dyn(
         &self,
         f: Box<dyn FnOnce() -> BoxedOutput + Send + 'static>,
@@ -64,6 +67,7 @@ pub trait DynRuntime: Send + Sync + 'static {
 
     /// [`block_on_dyn`](DynRuntime::block_on_dyn) called at `location`, for the watchdog.
     #[doc(hidden)]
+    #[track_caller]
     fn block_on_dyn_at(
         &self,
         future: Pin<&mut (dyn Future<Output = ()> + '_)>,
@@ -75,6 +79,7 @@ pub trait DynRuntime: Send + Sync + 'static {
 
     /// [`spawn_dyn`](DynRuntime::spawn_dyn) with the task's name and spawn location.
     #[doc(hidden)]
+    #[track_caller]
     fn spawn_dyn_with_meta(
         &self,
         future: Pin<Box<dyn Future<Output = BoxedOutput> + Send + 'static>>,
@@ -86,6 +91,7 @@ pub trait DynRuntime: Send + Sync + 'static {
     /// [`spawn_blocking_dyn`](DynRuntime::spawn_blocking_dyn) with the closure's name and
     /// spawn location.
     #[doc(hidden)]
+    #[track_caller]
     fn spawn_blocking_dyn_with_meta(
         &self,
         f: Box<dyn FnOnce() -> BoxedOutput + Send + 'static>,
@@ -96,6 +102,7 @@ pub trait DynRuntime: Send + Sync + 'static {
 }
 
 impl<R: Runtime> DynRuntime for R {
+    #[track_caller]
     fn block_on_dyn(
         &self,
         future: Pin<&mut (dyn Future<Output = ()> + '_)>,
@@ -103,6 +110,7 @@ impl<R: Runtime> DynRuntime for R {
         self.try_block_on(future)
     }
 
+    #[track_caller]
     fn spawn_dyn(
         &self,
         future: Pin<Box<dyn Future<Output = BoxedOutput> + Send + 'static>>,
@@ -110,6 +118,7 @@ impl<R: Runtime> DynRuntime for R {
         self.spawn(future)
     }
 
+    #[track_caller]
     fn spawn_blocking_dyn(
         &self,
         f: Box<dyn FnOnce() -> BoxedOutput + Send + 'static>,
@@ -125,6 +134,7 @@ impl<R: Runtime> DynRuntime for R {
         std::any::type_name::<R>()
     }
 
+    #[track_caller]
     fn block_on_dyn_at(
         &self,
         future: Pin<&mut (dyn Future<Output = ()> + '_)>,
@@ -133,6 +143,7 @@ impl<R: Runtime> DynRuntime for R {
         self.try_block_on_at(future, location)
     }
 
+    #[track_caller]
     fn spawn_dyn_with_meta(
         &self,
         future: Pin<Box<dyn Future<Output = BoxedOutput> + Send + 'static>>,
@@ -141,6 +152,7 @@ impl<R: Runtime> DynRuntime for R {
         self.spawn_with_meta(future, meta)
     }
 
+    #[track_caller]
     fn spawn_blocking_dyn_with_meta(
         &self,
         f: Box<dyn FnOnce() -> BoxedOutput + Send + 'static>,

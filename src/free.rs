@@ -27,7 +27,6 @@ use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Time
 ///     let value = async_bridge::block_on(fetch());
 ///     assert_eq!(value, 7);
 /// }
-/// # main();
 /// ```
 #[track_caller]
 pub fn block_on<F: Future>(future: F) -> F::Output {

@@ -143,10 +143,12 @@ where
         Some(name) => format!("{name} (body)"),
         None => format!("{test}::{variant} (body)"),
     };
+    // The test's own location, for the watchdog's reports of its body.
+    let location = std::panic::Location::caller();
     let body = move || {
         let outcome = panic::catch_unwind(AssertUnwindSafe(move || {
             let future = make(rt.clone());
-            rt.block_on(future).report()
+            crate::block_on_error::or_panic(rt.try_block_on_at(future, location)).report()
         }));
         // The test thread may have given up waiting: nobody to tell then.
         let _ = done.send(outcome);

@@ -61,6 +61,7 @@ pub trait BlockOn {
     /// [`RuntimeHandle`](crate::RuntimeHandle) passes its caller's location across the dyn
     /// boundary, for the watchdog. Implementors keep the default.
     #[doc(hidden)]
+    #[track_caller]
     fn try_block_on_at<F: Future>(
         &self,
         future: F,
@@ -107,6 +108,7 @@ pub trait Spawn {
     /// [`task::Builder`](crate::task::Builder) calls. The default spawns with `spawn` and
     /// records `meta` on the handle; async-bridge's backends also hand it to the watchdog.
     #[doc(hidden)]
+    #[track_caller]
     fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -143,6 +145,7 @@ pub trait SpawnBlocking {
     /// [`spawn_blocking`](SpawnBlocking::spawn_blocking) with a name and a spawn location:
     /// what [`task::Builder`](crate::task::Builder) calls.
     #[doc(hidden)]
+    #[track_caller]
     fn spawn_blocking_with_meta<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,

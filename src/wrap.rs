@@ -62,7 +62,11 @@ pin_project! {
 
     impl<F> PinnedDrop for Task<F> {
         fn drop(this: Pin<&mut Self>) {
-            drop_in_place_caught(this.project().future);
+            let this = this.project();
+            // A cancelled task's destructors run on the runtime's thread: timed too.
+            if this.future.is_some() {
+                hook::poll(this.probe, || drop_in_place_caught(this.future));
+            }
         }
     }
 }
@@ -91,23 +95,25 @@ impl<F: Future> Future for Task<F> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        let mut this = self.project();
+        let this = self.project();
         let _context = context::enter(Context::Task(*this.flavor));
-        let Some(future) = this.future.as_mut().as_pin_mut() else {
-            panic!(
-                "async-bridge: a task was polled after it completed; this is a bug in async-bridge"
-            )
-        };
-        let polled = hook::poll(this.probe, || {
-            catch_unwind(AssertUnwindSafe(|| future.poll(cx)))
-        });
-        let result = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(output)) => Ok(output),
-            Err(payload) => Err(payload),
-        };
-        drop_in_place_caught(this.future);
-        Poll::Ready(Outcome(Some(result)))
+        let mut slot = this.future;
+        // The watchdog times the poll and, on completion, the drop of the future.
+        hook::poll(this.probe, || {
+            let Some(future) = slot.as_mut().as_pin_mut() else {
+                panic!(
+                    "async-bridge: a task was polled after it completed; this is a bug in \
+                     async-bridge"
+                )
+            };
+            let result = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+                Ok(Poll::Pending) => return Poll::Pending,
+                Ok(Poll::Ready(output)) => Ok(output),
+                Err(payload) => Err(payload),
+            };
+            drop_in_place_caught(slot);
+            Poll::Ready(Outcome(Some(result)))
+        })
     }
 }
 

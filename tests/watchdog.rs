@@ -282,22 +282,85 @@ fn names_and_locations_cross_the_dyn_handle<R: Runtime + Debug>(rt: R) {
 }
 
 /// On a tokio multi-thread worker, `block_on` inside a task blocks in place: the worker's
-/// other tasks move to another thread, so the time is not a stall of the task.
+/// other tasks move to another thread, so that time is not a stall of the task; the time
+/// the task blocked before it still is.
 fn block_in_place_is_not_a_stall<R: Runtime + Debug>(rt: R) {
     if !format!("{rt:?}").contains("multi-thread") {
         return; // elsewhere `block_on` in a task is refused (tested in conformance)
     }
     let _serial = serial();
     let rec = Recorder::default();
-    let guard = rec.install(20 * MS);
+    // 50 ms: the awaiting part must not be reported, even if the OS preempts a poll.
+    let guard = rec.install(50 * MS);
     let name = unique(&rt, "in place");
     let inner = rt.clone();
     let handle = Builder::new()
         .name(name.as_str())
-        .spawn_on(async move { inner.block_on(inner.sleep(100 * MS)) }, &rt);
+        .spawn_on(async move { inner.block_on(inner.sleep(200 * MS)) }, &rt);
+    rt.block_on(handle).unwrap();
+
+    let name2 = unique(&rt, "blocks, then in place");
+    let inner = rt.clone();
+    let handle = Builder::new().name(name2.as_str()).spawn_on(
+        async move {
+            thread::sleep(100 * MS); // a real stall: the worker's tasks are still queued
+            inner.block_on(inner.sleep(400 * MS));
+        },
+        &rt,
+    );
     rt.block_on(handle).unwrap();
     drop(guard);
+
     assert!(rec.about(&name).is_empty(), "{:#?}", rec.about(&name));
+    let after: Vec<_> = rec
+        .about(&name2)
+        .into_iter()
+        .filter(|s| !s.running)
+        .collect();
+    assert_eq!(after.len(), 1, "{after:#?}");
+    assert!(
+        after[0].duration >= 100 * MS && after[0].duration < 400 * MS,
+        "the 100 ms before block_on count, the 400 ms in place do not: {after:#?}"
+    );
+}
+
+/// A watchdog installed while a poll is stuck reports it: the new monitor has not reported
+/// it yet, and the poll's end goes to the watchdog installed then.
+fn a_replacing_watchdog_sees_a_stall_in_progress<R: Runtime + Debug>(rt: R) {
+    let _serial = serial();
+    let old = Recorder::default();
+    let new = Recorder::default();
+    let old_guard = old.install(20 * MS);
+    let name = unique(&rt, "stuck across a replace");
+    let started = Arc::new(AtomicBool::new(false));
+    let flag = started.clone();
+    let handle = Builder::new().name(name.as_str()).spawn_on(
+        async move {
+            flag.store(true, Ordering::SeqCst);
+            thread::sleep(400 * MS);
+        },
+        &rt,
+    );
+    // Drive a current-thread runtime from another thread meanwhile.
+    let driver = {
+        let rt = rt.clone();
+        thread::spawn(move || rt.block_on(handle).unwrap())
+    };
+    common::wait_until("the task started", || started.load(Ordering::SeqCst));
+    thread::sleep(50 * MS);
+    let new_guard = new.install(20 * MS);
+    drop(old_guard);
+    driver.join().unwrap();
+    drop(new_guard);
+
+    let seen = new.about(&name);
+    assert_eq!(seen.iter().filter(|s| s.running).count(), 1, "{seen:#?}");
+    assert_eq!(seen.iter().filter(|s| !s.running).count(), 1, "{seen:#?}");
+    assert!(
+        old.about(&name).iter().all(|s| s.running),
+        "{:#?}",
+        old.about(&name)
+    );
 }
 
 per_backend!(
@@ -308,6 +371,7 @@ per_backend!(
     slow_block_on_future_is_reported_at_its_call,
     names_and_locations_cross_the_dyn_handle,
     block_in_place_is_not_a_stall,
+    a_replacing_watchdog_sees_a_stall_in_progress,
 );
 
 #[test]
@@ -347,4 +411,48 @@ fn a_panicking_callback_does_not_break_the_runtime() {
             assert_eq!(calls.load(Ordering::SeqCst), 2);
         },
     );
+}
+
+/// A callback that drops its own guard neither deadlocks nor gets more reports, also when
+/// the monitor thread runs the same callback at the same time.
+#[test]
+fn a_callback_may_drop_its_own_guard() {
+    common::deadline(60, "a_callback_may_drop_its_own_guard", || {
+        let _serial = serial();
+        let slot: Arc<Mutex<Option<WatchdogGuard>>> = Arc::default();
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let guard = Watchdog::new(20 * MS)
+            .on_stall({
+                let slot = slot.clone();
+                let calls = calls.clone();
+                move |report| {
+                    if report.name() == Some("drops its guard") {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        // The guard drops while `slot` is locked.
+                        slot.lock().unwrap().take();
+                    }
+                }
+            })
+            .install();
+        *slot.lock().unwrap() = Some(guard);
+        let stall = || {
+            let handle = Builder::new()
+                .name("drops its guard")
+                .spawn(async { thread::sleep(100 * MS) });
+            async_bridge::block_on(handle).unwrap();
+        };
+        stall();
+        assert!(slot.lock().unwrap().is_none());
+        // The first report (the monitor's, while running) uninstalled it; the poll's own
+        // report is delivered only if it was already on its way.
+        let first = calls.load(Ordering::SeqCst);
+        assert!((1..=2).contains(&first), "{first}");
+        stall();
+        stall();
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            first,
+            "reports after the drop"
+        );
+    });
 }

@@ -208,7 +208,6 @@ impl Tokio {
     ///     let rt = Tokio::current(); // the #[tokio::main] runtime
     ///     assert_eq!(rt.spawn(async { 3 }).await.unwrap(), 3);
     /// }
-    /// # main();
     /// ```
     #[track_caller]
     pub fn current() -> Self {

@@ -14,7 +14,11 @@
 //!
 //! A poll that stalls long enough to be seen by the monitor is so reported twice: once
 //! while stuck, once when it returns with its final duration. Time a task spends awaiting
-//! is never counted: only the time inside one call to `poll`.
+//! is never counted: only the time inside one call to `poll` (and the drop of the task's
+//! future). A `block_on` inside a task on a tokio multi-thread worker runs in
+//! `block_in_place`, which hands the worker's other tasks to another thread: that time is
+//! not counted either (a direct call to `tokio::task::block_in_place` is). Polls that began
+//! before any watchdog was installed are not tracked: install it at startup.
 //!
 //! Each report names the task (see [`Builder::name`](crate::task::Builder::name)), where
 //! it was spawned (every spawn records its caller's file and line), and for how long it
@@ -28,8 +32,9 @@
 //! # Cost
 //!
 //! Without the feature `watchdog`, nothing: the hook compiles to nothing. With the feature
-//! but no watchdog installed, one relaxed atomic load per poll. Installed, two clock reads
-//! and two uncontended lock operations per poll; `BENCHMARKS.md` has the measured figures.
+//! but no watchdog installed, one relaxed atomic load per poll. Installed, per poll: two
+//! clock reads, two uncontended lock operations on the thread's own slot, and for a named
+//! task a reference count increment; `BENCHMARKS.md` has the measured figures.
 //!
 //! # Examples
 //!
@@ -72,9 +77,10 @@ pub use report::StallReport;
 
 use std::cell::Cell;
 use std::fmt;
+use std::io::{self, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::Duration;
 
@@ -82,22 +88,102 @@ type Callback = Arc<dyn Fn(&StallReport) + Send + Sync + 'static>;
 
 /// The epoch of the installed watchdog; 0 when none is. The one word every poll reads.
 static EPOCH: AtomicU64 = AtomicU64::new(0);
-/// The installed watchdog's threshold, in nanoseconds, for the check after each poll.
+/// The installed watchdog's threshold, in nanoseconds: a quick filter after each poll
+/// (the installed watchdog's own threshold decides).
 static THRESHOLD_NANOS: AtomicU64 = AtomicU64::new(u64::MAX);
 static NEXT_EPOCH: AtomicU64 = AtomicU64::new(1);
-/// The installed watchdog. Reports are delivered under its read lock, so uninstalling (the
-/// write lock) waits for the ones in flight: after the guard's drop returns, no callback
-/// runs.
-static INSTALLED: RwLock<Option<Arc<Installed>>> = RwLock::new(None);
+/// The installed watchdog. Held only to clone or swap the `Arc`: no report is delivered
+/// under this lock.
+static INSTALLED: Mutex<Option<Arc<Installed>>> = Mutex::new(None);
 
 thread_local! {
     /// Set while this thread runs a report callback: its own slow code is not reported.
     static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
 }
 
+fn in_callback() -> bool {
+    IN_CALLBACK.with(Cell::get)
+}
+
+/// An installed watchdog: its callback, and the reports being delivered to it, so that
+/// uninstalling can wait for them.
 struct Installed {
     epoch: u64,
+    threshold: Duration,
     on_stall: Option<Callback>,
+    deliveries: Mutex<Deliveries>,
+    idle: Condvar,
+}
+
+#[derive(Default)]
+struct Deliveries {
+    in_flight: usize,
+    retired: bool,
+}
+
+impl Installed {
+    fn deliveries(&self) -> MutexGuard<'_, Deliveries> {
+        self.deliveries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn is_retired(&self) -> bool {
+        self.deliveries().retired
+    }
+
+    /// Stops new deliveries; waits for those in flight unless told not to (when called
+    /// from inside one, which would wait for itself).
+    fn retire(&self, wait: bool) {
+        let mut deliveries = self.deliveries();
+        deliveries.retired = true;
+        while wait && deliveries.in_flight > 0 {
+            deliveries = self
+                .idle
+                .wait(deliveries)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Delivers `report` unless this watchdog was retired.
+    fn deliver(&self, report: &StallReport) {
+        {
+            let mut deliveries = self.deliveries();
+            if deliveries.retired {
+                return;
+            }
+            deliveries.in_flight += 1;
+        }
+        IN_CALLBACK.with(|c| c.set(true));
+        let delivered = catch_unwind(AssertUnwindSafe(|| match &self.on_stall {
+            Some(on_stall) => on_stall(report),
+            None => report::log(report),
+        }));
+        IN_CALLBACK.with(|c| c.set(false));
+        if let Err(payload) = delivered {
+            // Never unwinds (a closed stderr is ignored): this runs inside a poll.
+            let _ = writeln!(
+                io::stderr(),
+                "async-bridge watchdog: the on_stall callback panicked ({}) on this report: \
+                 {report}; the watchdog keeps running, fix the callback",
+                report::panic_message(&payload)
+            );
+            crate::wrap::discard(payload);
+        }
+        let mut deliveries = self.deliveries();
+        deliveries.in_flight -= 1;
+        if deliveries.in_flight == 0 {
+            self.idle.notify_all();
+        }
+    }
+}
+
+/// The installed watchdog, if any.
+fn installed() -> Option<Arc<Installed>> {
+    INSTALLED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
 }
 
 /// A watchdog to install: the threshold, and what to do with each report.
@@ -166,10 +252,12 @@ impl Watchdog {
     /// Calls `f` with each report, in place of the default (a `tracing` warning, or a line
     /// on stderr).
     ///
-    /// `f` runs on the thread that stalled, right after the slow poll returns, or on the
-    /// watchdog's monitor thread for a poll still running; keep it short. A panic in `f` is
-    /// caught and printed. Slow code inside `f` is not itself reported. `f` must not install
-    /// a watchdog (that panics).
+    /// `f` runs on the thread that stalled, right after the slow poll returns (still
+    /// inside the task: `block_on` there is refused, as anywhere in a task), or on the
+    /// watchdog's monitor thread for a poll still running. Keep it short: to do slow work
+    /// with a report (send it to a service), hand it to a channel or to `spawn_blocking`.
+    /// A panic in `f` is caught and printed. Slow code inside `f` is not itself reported.
+    /// `f` must not install a watchdog (that panics); it may drop its own guard.
     ///
     /// # Examples
     ///
@@ -214,23 +302,28 @@ impl Watchdog {
              from ordinary code, outside the callback"
         );
         let epoch = NEXT_EPOCH.fetch_add(1, Ordering::Relaxed);
-        let threshold = self.threshold;
-        {
-            let mut installed = INSTALLED.write().unwrap_or_else(PoisonError::into_inner);
-            *installed = Some(Arc::new(Installed {
-                epoch,
-                on_stall: self.on_stall,
-            }));
-            THRESHOLD_NANOS.store(
-                u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX),
-                Ordering::Relaxed,
-            );
-            EPOCH.store(epoch, Ordering::Release);
-        }
-        let monitor = monitor::start(epoch, threshold);
-        WatchdogGuard {
+        let installed = Arc::new(Installed {
             epoch,
-            threshold,
+            threshold: self.threshold,
+            on_stall: self.on_stall,
+            deliveries: Mutex::default(),
+            idle: Condvar::new(),
+        });
+        // The monitor first: if it cannot start, nothing was installed.
+        let monitor = monitor::start(installed.clone());
+        let replaced = {
+            let mut slot = INSTALLED.lock().unwrap_or_else(PoisonError::into_inner);
+            THRESHOLD_NANOS.store(nanos(self.threshold), Ordering::Relaxed);
+            EPOCH.store(epoch, Ordering::Release);
+            slot.replace(installed.clone())
+        };
+        // The replaced watchdog reports nothing once `install` returns; its callback is
+        // dropped here, outside every lock.
+        if let Some(replaced) = replaced {
+            replaced.retire(true);
+        }
+        WatchdogGuard {
+            installed,
             monitor: Some(monitor),
         }
     }
@@ -260,8 +353,7 @@ impl fmt::Debug for Watchdog {
 /// ```
 #[must_use = "dropping the guard uninstalls the watchdog at once: bind it, `let _guard = …`"]
 pub struct WatchdogGuard {
-    epoch: u64,
-    threshold: Duration,
+    installed: Arc<Installed>,
     monitor: Option<thread::JoinHandle<()>>,
 }
 
@@ -281,35 +373,40 @@ impl WatchdogGuard {
     /// assert!(second.is_installed());
     /// ```
     pub fn is_installed(&self) -> bool {
-        EPOCH.load(Ordering::Acquire) == self.epoch
+        EPOCH.load(Ordering::Acquire) == self.installed.epoch
     }
 }
 
 impl fmt::Debug for WatchdogGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WatchdogGuard")
-            .field("threshold", &self.threshold)
+            .field("threshold", &self.installed.threshold)
             .field("installed", &self.is_installed())
             .finish()
     }
 }
 
 impl Drop for WatchdogGuard {
+    /// Uninstalls the watchdog (unless another replaced it) and waits for the reports
+    /// being delivered to it on other threads, so none runs after the drop returns. Called
+    /// from inside one of its own callbacks, it does not wait (that would wait for itself).
     fn drop(&mut self) {
-        let was_current = EPOCH
-            .compare_exchange(self.epoch, 0, Ordering::AcqRel, Ordering::Relaxed)
-            .is_ok();
-        // Wait for the reports in flight (unless this is one of them: the callback itself
-        // dropped the guard, and holds the read lock).
-        if was_current && !IN_CALLBACK.with(Cell::get) {
-            let mut installed = INSTALLED.write().unwrap_or_else(PoisonError::into_inner);
-            if installed.as_ref().is_some_and(|i| i.epoch == self.epoch) {
-                *installed = None;
+        let epoch = self.installed.epoch;
+        let removed = {
+            let mut slot = INSTALLED.lock().unwrap_or_else(PoisonError::into_inner);
+            if slot.as_ref().is_some_and(|i| i.epoch == epoch) {
+                EPOCH.store(0, Ordering::Release);
+                slot.take()
+            } else {
+                None
             }
-        }
+        };
+        let inside_callback = in_callback();
+        self.installed.retire(!inside_callback);
+        drop(removed);
         if let Some(monitor) = self.monitor.take() {
             monitor.thread().unpark();
-            if monitor.thread().id() != thread::current().id() {
+            if !inside_callback && monitor.thread().id() != thread::current().id() {
                 let _ = monitor.join();
             }
         }
@@ -327,30 +424,29 @@ pub(crate) fn threshold_nanos() -> u64 {
     THRESHOLD_NANOS.load(Ordering::Relaxed)
 }
 
-/// Delivers `report` to the watchdog of `epoch`, if it is still the installed one.
-pub(crate) fn emit(epoch: u64, report: &StallReport) {
-    if IN_CALLBACK.with(Cell::get) {
+fn nanos(duration: Duration) -> u64 {
+    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// Delivers the report of a poll that returned after `elapsed` to the installed watchdog,
+/// if it is over that watchdog's threshold.
+fn emit_after_return(probe: probe::Probe, elapsed: Duration, thread: &monitor::Slot) {
+    if in_callback() {
         return;
     }
-    let installed = INSTALLED.read().unwrap_or_else(PoisonError::into_inner);
-    let Some(installed) = installed.as_ref() else {
+    let Some(installed) = installed() else {
         return;
     };
-    if installed.epoch != epoch || EPOCH.load(Ordering::Acquire) != epoch {
+    if elapsed < installed.threshold {
         return;
     }
-    IN_CALLBACK.with(|c| c.set(true));
-    let delivered = catch_unwind(AssertUnwindSafe(|| match &installed.on_stall {
-        Some(on_stall) => on_stall(report),
-        None => report::log(report),
-    }));
-    IN_CALLBACK.with(|c| c.set(false));
-    if let Err(payload) = delivered {
-        eprintln!(
-            "async-bridge watchdog: the on_stall callback panicked ({}) on this report: \
-             {report}; the watchdog keeps running, fix the callback",
-            report::panic_message(&payload)
-        );
-        crate::wrap::discard(payload);
+    let report = StallReport::new(probe, elapsed, installed.threshold, false, thread);
+    installed.deliver(&report);
+}
+
+/// Delivers a report from the monitor of `installed`.
+fn emit_running(installed: &Installed, report: &StallReport) {
+    if EPOCH.load(Ordering::Acquire) == installed.epoch {
+        installed.deliver(report);
     }
 }

@@ -2,39 +2,50 @@
 //! and since when.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
-use std::thread;
+use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
+use super::Installed;
 use super::probe::Probe;
 use super::report::StallReport;
 
 /// The poll a thread is in.
 pub(crate) struct Active {
+    /// When the poll started, or resumed after a `block_in_place`.
     start: Instant,
-    epoch: u64,
+    /// Time spent in the poll before its last resumption.
+    before: Duration,
     pub(super) probe: Probe,
-    /// The monitor reported it while running: once per stall.
-    reported: bool,
+    /// The epoch of the watchdog whose monitor reported it while running (0: none did):
+    /// once per stall and watchdog.
+    reported_by: u64,
 }
 
 impl Active {
     #[inline]
-    pub(super) fn new(start: Instant, epoch: u64, probe: &Probe) -> Self {
+    pub(super) fn new(start: Instant, probe: &Probe) -> Self {
         Active {
             start,
-            epoch,
+            before: Duration::ZERO,
             probe: probe.clone(),
-            reported: false,
+            reported_by: 0,
         }
     }
 
-    pub(super) fn start(&self) -> Instant {
-        self.start
+    /// How long the poll has held its thread, up to `now`.
+    pub(super) fn elapsed(&self, now: Instant) -> Duration {
+        self.before + now.saturating_duration_since(self.start)
     }
 
-    pub(super) fn restart(&mut self, now: Instant) {
+    /// Stops the clock (a `block_in_place` begins).
+    pub(super) fn pause(&mut self, now: Instant) {
+        self.before = self.elapsed(now);
         self.start = now;
-        self.reported = false;
+    }
+
+    /// Restarts the clock (the `block_in_place` ended).
+    pub(super) fn resume(&mut self, now: Instant) {
+        self.start = now;
     }
 }
 
@@ -42,6 +53,7 @@ impl Active {
 pub(crate) struct Slot {
     active: Mutex<Option<Active>>,
     thread_name: Option<Arc<str>>,
+    thread_id: ThreadId,
 }
 
 impl Slot {
@@ -58,6 +70,10 @@ impl Slot {
     pub(super) fn thread_name(&self) -> Option<Arc<str>> {
         self.thread_name.clone()
     }
+
+    pub(super) fn thread_id(&self) -> ThreadId {
+        self.thread_id
+    }
 }
 
 /// Every thread that has polled under a watchdog. Dead threads leave a dead `Weak`,
@@ -69,9 +85,11 @@ thread_local! {
 }
 
 fn register() -> Arc<Slot> {
+    let current = thread::current();
     let slot = Arc::new(Slot {
         active: Mutex::new(None),
-        thread_name: thread::current().name().map(Arc::from),
+        thread_name: current.name().map(Arc::from),
+        thread_id: current.id(),
     });
     SLOTS
         .lock()
@@ -85,17 +103,19 @@ fn tick(threshold: Duration) -> Duration {
     (threshold / 4).clamp(Duration::from_millis(1), Duration::from_millis(100))
 }
 
-/// Starts the monitor thread of the watchdog `epoch`; it stops once that watchdog is no
-/// longer the installed one.
+/// Starts the monitor thread of `installed`; it stops once that watchdog is retired.
 #[track_caller]
-pub(super) fn start(epoch: u64, threshold: Duration) -> thread::JoinHandle<()> {
+pub(super) fn start(installed: Arc<Installed>) -> thread::JoinHandle<()> {
     let spawned = thread::Builder::new()
         .name("async-bridge-watchdog".into())
         .spawn(move || {
-            let tick = tick(threshold);
-            while super::epoch() == epoch {
+            let tick = tick(installed.threshold);
+            loop {
                 thread::park_timeout(tick);
-                scan(epoch, threshold);
+                if installed.is_retired() {
+                    break;
+                }
+                scan(&installed);
             }
         });
     match spawned {
@@ -107,34 +127,35 @@ pub(super) fn start(epoch: u64, threshold: Duration) -> thread::JoinHandle<()> {
     }
 }
 
-/// Reports each poll that has been running longer than `threshold` and was not reported
-/// yet.
-fn scan(epoch: u64, threshold: Duration) {
+/// Reports each poll that has been running longer than the threshold and that this
+/// watchdog has not reported yet (also polls that began under a watchdog it replaced).
+fn scan(installed: &Installed) {
+    let (epoch, threshold) = (installed.epoch, installed.threshold);
     let slots: Vec<Arc<Slot>> = {
         let mut slots = SLOTS.lock().unwrap_or_else(PoisonError::into_inner);
         slots.retain(|slot| slot.strong_count() > 0);
         slots.iter().filter_map(Weak::upgrade).collect()
     };
     for slot in slots {
-        let now = Instant::now();
         let report = {
             let mut active = slot.lock();
+            let now = Instant::now();
             match active.as_mut() {
-                Some(a) if a.epoch == epoch && !a.reported && now - a.start >= threshold => {
-                    a.reported = true;
+                Some(a) if a.reported_by != epoch && a.elapsed(now) >= threshold => {
+                    a.reported_by = epoch;
                     Some(StallReport::new(
                         a.probe.clone(),
-                        now - a.start,
+                        a.elapsed(now),
                         threshold,
                         true,
-                        slot.thread_name(),
+                        &slot,
                     ))
                 }
                 _ => None,
             }
         };
         if let Some(report) = report {
-            super::emit(epoch, &report);
+            super::emit_running(installed, &report);
         }
     }
 }

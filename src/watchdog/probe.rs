@@ -5,12 +5,12 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use pin_project_lite::pin_project;
 
 use super::monitor::{self, Active, Slot};
-use super::report::{Kind, StallReport};
+use super::report::Kind;
 use crate::task::TaskMeta;
 
 /// What the watchdog knows of the future it times: a task's name and spawn location, or
@@ -45,21 +45,22 @@ impl Probe {
 /// Runs one poll, `f`, timed when a watchdog is installed.
 #[inline]
 pub(crate) fn poll<R>(probe: &Probe, f: impl FnOnce() -> R) -> R {
-    let epoch = super::epoch();
-    if epoch == 0 {
+    if super::epoch() == 0 {
         return f();
     }
-    timed(epoch, probe, f)
+    timed(probe, f)
 }
 
-fn timed<R>(epoch: u64, probe: &Probe, f: impl FnOnce() -> R) -> R {
+fn timed<R>(probe: &Probe, f: impl FnOnce() -> R) -> R {
+    if super::in_callback() {
+        return f(); // a report callback's own code is not watched
+    }
     let mut f = Some(f);
     let mut out = None;
     // `try_with` fails only while this thread's locals are being destroyed: run untimed.
     let _ = monitor::SLOT.try_with(|slot| {
-        let start = Instant::now();
-        let prev = slot.swap(Some(Active::new(start, epoch, probe)));
-        let end = End { slot, prev, epoch };
+        let prev = slot.swap(Some(Active::new(Instant::now(), probe)));
+        let end = End { slot, prev };
         out = Some((f.take().expect("the poll runs once"))());
         drop(end);
     });
@@ -74,7 +75,6 @@ fn timed<R>(epoch: u64, probe: &Probe, f: impl FnOnce() -> R) -> R {
 struct End<'a> {
     slot: &'a Slot,
     prev: Option<Active>,
-    epoch: u64,
 }
 
 impl Drop for End<'_> {
@@ -82,40 +82,37 @@ impl Drop for End<'_> {
         let Some(mine) = self.slot.swap(self.prev.take()) else {
             return;
         };
-        // From the poll's start, or from the end of a `block_in_place` inside it.
-        let elapsed = mine.start().elapsed();
-        let threshold = super::threshold_nanos();
-        if u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX) < threshold
+        let elapsed = mine.elapsed(Instant::now());
+        if u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX) < super::threshold_nanos()
             || std::thread::panicking()
         {
             return;
         }
-        let report = StallReport::new(
-            mine.probe,
-            elapsed,
-            Duration::from_nanos(threshold),
-            false,
-            self.slot.thread_name(),
-        );
-        super::emit(self.epoch, &report);
+        super::emit_after_return(mine.probe, elapsed, self.slot);
     }
 }
 
 /// Runs `f`, a `block_on` on a tokio multi-thread worker inside `block_in_place`, without
 /// counting it against the poll it is nested in: the worker's other tasks moved to
-/// another thread, so nothing is starved. The poll's clock restarts when `f` returns.
+/// another thread, so nothing is starved. The time before and after it counts.
 pub(crate) fn handed_off<R>(f: impl FnOnce() -> R) -> R {
     if super::epoch() == 0 {
         return f();
     }
-    let Ok(paused) = monitor::SLOT.try_with(|slot| slot.swap(None)) else {
+    let Ok(paused) = monitor::SLOT.try_with(|slot| {
+        let mut active = slot.swap(None);
+        if let Some(active) = &mut active {
+            active.pause(Instant::now());
+        }
+        active
+    }) else {
         return f();
     };
     struct Resume(Option<Active>);
     impl Drop for Resume {
         fn drop(&mut self) {
             if let Some(mut active) = self.0.take() {
-                active.restart(Instant::now());
+                active.resume(Instant::now());
                 let _ = monitor::SLOT.try_with(|slot| slot.swap(Some(active)));
             }
         }

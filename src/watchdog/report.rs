@@ -1,10 +1,14 @@
 //! `StallReport`: what the watchdog says about a poll that blocked its thread.
 
 use std::fmt;
+#[cfg(not(feature = "tracing"))]
+use std::io::Write;
 use std::panic::Location;
 use std::sync::Arc;
+use std::thread::ThreadId;
 use std::time::Duration;
 
+use super::monitor::Slot;
 use super::probe::Probe;
 
 /// What was polled.
@@ -51,6 +55,7 @@ pub struct StallReport {
     threshold: Duration,
     running: bool,
     thread_name: Option<Arc<str>>,
+    thread_id: ThreadId,
 }
 
 impl StallReport {
@@ -59,14 +64,15 @@ impl StallReport {
         duration: Duration,
         threshold: Duration,
         running: bool,
-        thread_name: Option<Arc<str>>,
+        thread: &Slot,
     ) -> Self {
         StallReport {
             probe,
             duration,
             threshold,
             running,
-            thread_name,
+            thread_name: thread.thread_name(),
+            thread_id: thread.thread_id(),
         }
     }
 
@@ -88,8 +94,9 @@ impl StallReport {
         self.duration
     }
 
-    /// True when the poll was still running when reported: the report comes from the
-    /// monitor thread, and the thread is still blocked.
+    /// True when the poll was still running when the monitor thread sampled it: the report
+    /// comes from the monitor, while the thread was blocked. (The poll may have returned
+    /// since; its own report, with `is_running()` false, may even arrive first.)
     pub fn is_running(&self) -> bool {
         self.running
     }
@@ -104,10 +111,15 @@ impl StallReport {
         self.threshold
     }
 
-    /// The name of the thread that stalled, if it has one (tokio's workers are
-    /// `tokio-runtime-worker`, smol's dedicated ones `async-bridge-smol-N`).
+    /// The name of the thread that stalled, if it has one (the workers of runtimes
+    /// async-bridge starts are `async-bridge-tokio` and `async-bridge-smol-N`).
     pub fn thread_name(&self) -> Option<&str> {
         self.thread_name.as_deref()
+    }
+
+    /// The id of the thread that stalled.
+    pub fn thread_id(&self) -> ThreadId {
+        self.thread_id
     }
 }
 
@@ -163,8 +175,10 @@ impl fmt::Debug for StallReport {
             .field("location", &format_args!("{}", self.location()))
             .field("duration", &self.duration)
             .field("running", &self.running)
+            .field("threshold", &self.threshold)
             .field("block_on", &self.is_block_on())
             .field("thread", &self.thread_name())
+            .field("thread_id", &self.thread_id)
             .finish()
     }
 }
@@ -182,7 +196,8 @@ pub(super) fn log(report: &StallReport) {
                 "{report}"
             );
         } else {
-            eprintln!("{report}");
+            // A closed stderr is ignored: this runs inside a poll, and must not unwind.
+            let _ = writeln!(std::io::stderr(), "{report}");
         }
     }
 }
