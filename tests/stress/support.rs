@@ -255,8 +255,14 @@ pub struct Ledger {
 
 impl Ledger {
     pub fn new(len: usize) -> Arc<Self> {
+        let slots: Vec<AtomicU8> = (0..len).map(|_| AtomicU8::new(0)).collect();
+        // Touch every page now (the allocation may come zeroed and untouched), so the
+        // memory figures taken later do not count the ledger filling up.
+        for slot in &slots {
+            slot.store(0, Ordering::Relaxed);
+        }
         Arc::new(Ledger {
-            slots: (0..len).map(|_| AtomicU8::new(0)).collect(),
+            slots,
             twice: AtomicUsize::new(0),
         })
     }
