@@ -105,6 +105,7 @@ mod block_on_error;
 mod context;
 mod dyn_runtime;
 mod rt;
+mod sync;
 pub mod task;
 mod time;
 mod traits;

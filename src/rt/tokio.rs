@@ -11,6 +11,7 @@ use std::time::Duration;
 use tokio::runtime::{Builder, Handle, Runtime as TokioRuntime, RuntimeFlavor};
 
 use crate::context::{self, Context, Flavor};
+use crate::rt::abort_flag::AbortFlag;
 use crate::rt::{RawHandle, RawSleep};
 use crate::wrap::{self, Outcome};
 use crate::{BlockOn, BlockOnError, JoinError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
@@ -401,7 +402,7 @@ impl Timer for Tokio {
 /// return the output of a task that completed after `abort`.
 pub(crate) struct TokioHandle<T> {
     task: tokio::task::JoinHandle<Outcome<T>>,
-    aborted: AtomicBool,
+    abort: AbortFlag,
 }
 
 impl<T> TokioHandle<T> {
@@ -409,13 +410,13 @@ impl<T> TokioHandle<T> {
     fn new(task: tokio::task::JoinHandle<Outcome<T>>) -> Self {
         TokioHandle {
             task,
-            aborted: AtomicBool::new(false),
+            abort: AbortFlag::new(),
         }
     }
 
     #[inline]
     pub(crate) fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<T, JoinError>> {
-        let aborted = *self.aborted.get_mut();
+        let aborted = self.abort.aborted();
         Pin::new(&mut self.task).poll(cx).map(|res| match res {
             Ok(outcome) if aborted => {
                 wrap::discard(outcome);
@@ -431,10 +432,8 @@ impl<T> TokioHandle<T> {
     }
 
     pub(crate) fn abort(&self) {
-        if !self.task.is_finished() {
-            self.aborted.store(true, Ordering::Relaxed);
-            self.task.abort();
-        }
+        self.abort
+            .abort(|| self.task.is_finished(), || self.task.abort());
     }
 
     pub(crate) fn is_finished(&self) -> bool {
