@@ -199,6 +199,7 @@ mod context;
 mod dyn_runtime;
 mod hook;
 mod rt;
+mod sync;
 pub mod task;
 mod time;
 mod traits;

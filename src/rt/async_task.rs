@@ -10,8 +10,10 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::PoisonError;
 use std::task::{Context, Poll, Waker};
+
+use crate::sync::{Mutex, MutexGuard};
 
 /// What the backends' native handles offer.
 pub(crate) trait NativeTask: Unpin + Sized {
@@ -189,5 +191,210 @@ impl<N: NativeTask> Drop for TaskHandle<N> {
         if let State::Running { task, .. } = std::mem::replace(state, State::Taken) {
             task.detach();
         }
+    }
+}
+
+/// Models of the state machine against a task that runs on another thread, under every
+/// interleaving loom finds: `RUSTFLAGS="--cfg async_bridge_loom" cargo test --release
+/// --features smol --lib loom` (see RELIABILITY.md).
+#[cfg(all(test, async_bridge_loom))]
+mod loom_model {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    use loom::sync::atomic::{AtomicBool, AtomicUsize};
+    use loom::sync::{Arc, Mutex};
+    use loom::thread;
+
+    use super::{Cancel, NativeTask, TaskHandle};
+    use crate::sync::Ordering;
+
+    /// `loom::model`, with at most three preemptions per execution (the usual bound: bugs
+    /// need few) unless `LOOM_MAX_PREEMPTIONS` says otherwise.
+    fn model(f: impl Fn() + Sync + Send + 'static) {
+        let mut builder = loom::model::Builder::new();
+        if builder.preemption_bound.is_none() {
+            builder.preemption_bound = Some(3);
+        }
+        builder.check(f);
+    }
+
+    /// An output that counts its drops.
+    struct Out(Arc<AtomicUsize>);
+
+    impl Drop for Out {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// async-task's task, as seen from its handle: `cancel` closes a task that has not
+    /// completed; a task closed while being polled drops the output of that poll; the
+    /// awaiter is woken when the task completes or its future is dropped.
+    #[derive(Default)]
+    struct Task {
+        closed: bool,
+        running: bool,
+        output: Option<Out>,
+        completed: bool,
+        awaiter: Option<Waker>,
+    }
+
+    struct Shared {
+        task: Mutex<Task>,
+        drops: Arc<AtomicUsize>,
+        produced: AtomicUsize,
+    }
+
+    impl Shared {
+        /// The executor polls the task once; it completes in that poll unless closed.
+        fn run(&self) {
+            {
+                let mut task = self.task.lock().unwrap();
+                if task.closed {
+                    // The future is dropped unpolled.
+                    let waker = task.awaiter.take();
+                    drop(task);
+                    if let Some(waker) = waker {
+                        waker.wake();
+                    }
+                    return;
+                }
+                task.running = true;
+            }
+            let out = Out(self.drops.clone());
+            self.produced.fetch_add(1, Ordering::SeqCst);
+            let mut task = self.task.lock().unwrap();
+            task.running = false;
+            task.completed = true;
+            if !task.closed {
+                task.output = Some(out);
+            } else {
+                drop(out);
+            }
+            let waker = task.awaiter.take();
+            drop(task);
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
+    }
+
+    struct Mock(Arc<Shared>);
+
+    impl NativeTask for Mock {
+        type Output = Out;
+
+        fn poll_task(&mut self, cx: &mut Context<'_>) -> Poll<Option<Out>> {
+            let mut task = self.0.task.lock().unwrap();
+            if let Some(out) = task.output.take() {
+                task.closed = true;
+                return Poll::Ready(Some(out));
+            }
+            if task.closed && !task.running {
+                return Poll::Ready(None);
+            }
+            task.awaiter = Some(cx.waker().clone());
+            Poll::Pending
+        }
+
+        fn detach(self) {}
+    }
+
+    impl Cancel for Mock {
+        fn cancel(self) -> Pin<Box<dyn Future<Output = Option<Out>> + Send>> {
+            let mut mock = self;
+            {
+                let mut task = mock.0.task.lock().unwrap();
+                if !task.completed {
+                    task.closed = true;
+                }
+            }
+            Box::pin(std::future::poll_fn(move |cx| mock.poll_task(cx)))
+        }
+    }
+
+    struct Flag(AtomicBool);
+
+    impl Wake for Flag {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// The awaiter polls once (pending), then the task runs on one thread while `abort`
+    /// (and, with `checker`, `is_finished`) run on others. Checks: the awaiter is woken,
+    /// the handle then resolves, its output is kept when the task completed before `abort`
+    /// began, and every output produced is dropped exactly once.
+    fn race(checker: bool) {
+        model(move || {
+            let shared = Arc::new(Shared {
+                task: Mutex::new(Task::default()),
+                drops: Arc::new(AtomicUsize::new(0)),
+                produced: AtomicUsize::new(0),
+            });
+            let mut handle = TaskHandle::new(Mock(shared.clone()));
+            let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+            let waker = Waker::from(flag.clone());
+            assert!(handle.poll(&mut Context::from_waker(&waker)).is_pending());
+            let handle = Arc::new(handle);
+
+            let executor = {
+                let shared = shared.clone();
+                thread::spawn(move || shared.run())
+            };
+            let aborter = {
+                let (shared, handle) = (shared.clone(), handle.clone());
+                thread::spawn(move || {
+                    let completed_first = shared.task.lock().unwrap().completed;
+                    handle.abort();
+                    completed_first
+                })
+            };
+            let checker = checker.then(|| {
+                let handle = handle.clone();
+                thread::spawn(move || handle.is_finished())
+            });
+            executor.join().unwrap();
+            let completed_first = aborter.join().unwrap();
+            if let Some(checker) = checker {
+                checker.join().unwrap();
+            }
+            let mut handle = Arc::try_unwrap(handle).unwrap_or_else(|_| unreachable!());
+
+            assert!(
+                flag.0.load(Ordering::SeqCst),
+                "lost wake-up: the awaiter was never woken"
+            );
+            let noop = Waker::noop();
+            let out = match handle.poll(&mut Context::from_waker(noop)) {
+                Poll::Ready(out) => out,
+                Poll::Pending => panic!("the handle of a finished task is still pending"),
+            };
+            if completed_first {
+                assert!(
+                    out.is_some(),
+                    "the output of a task that finished first was lost"
+                );
+            }
+            drop(out);
+            drop(handle);
+            assert_eq!(
+                shared.drops.load(Ordering::SeqCst),
+                shared.produced.load(Ordering::SeqCst),
+                "every output produced is dropped exactly once"
+            );
+        });
+    }
+
+    #[test]
+    fn loom_abort_races_completion() {
+        race(false);
+    }
+
+    #[test]
+    fn loom_abort_and_is_finished_race_completion() {
+        race(true);
     }
 }

@@ -2,6 +2,8 @@
 //! them: the default runtime, the runtime the caller is in, and the enums that hold a
 //! backend's handle or timer.
 
+#[cfg(any(feature = "tokio", async_bridge_loom))]
+pub(crate) mod abort_flag;
 #[cfg(any(feature = "smol", feature = "async-std"))]
 pub(crate) mod async_task;
 

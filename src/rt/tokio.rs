@@ -13,6 +13,7 @@ use tokio::runtime::{Builder, Handle, Runtime as TokioRuntime, RuntimeFlavor};
 
 use crate::context::{self, Context, Flavor};
 use crate::hook;
+use crate::rt::abort_flag::AbortFlag;
 use crate::rt::{RawHandle, RawSleep};
 use crate::task::TaskMeta;
 use crate::wrap::{self, Outcome};
@@ -433,7 +434,7 @@ impl Timer for Tokio {
 /// return the output of a task that completed after `abort`.
 pub(crate) struct TokioHandle<T> {
     task: tokio::task::JoinHandle<Outcome<T>>,
-    aborted: AtomicBool,
+    abort: AbortFlag,
 }
 
 impl<T> TokioHandle<T> {
@@ -441,13 +442,13 @@ impl<T> TokioHandle<T> {
     fn new(task: tokio::task::JoinHandle<Outcome<T>>) -> Self {
         TokioHandle {
             task,
-            aborted: AtomicBool::new(false),
+            abort: AbortFlag::new(),
         }
     }
 
     #[inline]
     pub(crate) fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<T, JoinError>> {
-        let aborted = *self.aborted.get_mut();
+        let aborted = self.abort.aborted();
         Pin::new(&mut self.task).poll(cx).map(|res| match res {
             Ok(outcome) if aborted => {
                 wrap::discard(outcome);
@@ -463,10 +464,8 @@ impl<T> TokioHandle<T> {
     }
 
     pub(crate) fn abort(&self) {
-        if !self.task.is_finished() {
-            self.aborted.store(true, Ordering::Relaxed);
-            self.task.abort();
-        }
+        self.abort
+            .abort(|| self.task.is_finished(), || self.task.abort());
     }
 
     pub(crate) fn is_finished(&self) -> bool {

@@ -1,0 +1,195 @@
+//! The rule for `abort` on a native handle that may still hand out the output of a task
+//! that finished after the call (tokio's does): remember that `abort` came first, so the
+//! output is kept only when the task had finished before, as on every other backend.
+
+use crate::sync::{AtomicBool, Ordering};
+
+/// Whether `abort` was called on a handle before its task finished.
+// Without tokio it is compiled for its loom model only.
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+pub(crate) struct AbortFlag {
+    aborted: AtomicBool,
+}
+
+#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
+impl AbortFlag {
+    #[inline]
+    pub(crate) fn new() -> Self {
+        AbortFlag {
+            aborted: AtomicBool::new(false),
+        }
+    }
+
+    /// `abort(&self)` of a handle: unless `is_finished` says the task has finished, marks
+    /// the handle aborted and then calls `cancel`. Idempotent; safe from any number of
+    /// threads at once.
+    #[inline]
+    pub(crate) fn abort(&self, is_finished: impl FnOnce() -> bool, cancel: impl FnOnce()) {
+        if !is_finished() {
+            self.aborted.store(true, Ordering::Relaxed);
+            cancel();
+        }
+    }
+
+    /// Whether an output of the task must be discarded (the awaiter gets a cancellation).
+    /// `&mut self`: whatever gave the caller exclusive access ordered every `abort` call
+    /// before this one, so a relaxed load sees them.
+    #[inline]
+    pub(crate) fn aborted(&mut self) -> bool {
+        self.aborted.load(Ordering::Relaxed)
+    }
+}
+
+/// Models of the protocol against a task that completes on another thread, under every
+/// interleaving loom finds: `RUSTFLAGS="--cfg async_bridge_loom" cargo test --release --lib
+/// loom` (see RELIABILITY.md).
+#[cfg(all(test, async_bridge_loom))]
+mod loom_model {
+    use loom::sync::atomic::AtomicUsize;
+    use loom::sync::{Arc, Mutex};
+    use loom::thread;
+
+    use super::AbortFlag;
+    use crate::sync::Ordering;
+
+    /// `loom::model`, with at most three preemptions per execution (the usual bound: bugs
+    /// need few) unless `LOOM_MAX_PREEMPTIONS` says otherwise.
+    fn model(f: impl Fn() + Sync + Send + 'static) {
+        let mut builder = loom::model::Builder::new();
+        if builder.preemption_bound.is_none() {
+            builder.preemption_bound = Some(3);
+        }
+        builder.check(f);
+    }
+
+    /// An output that counts its drops.
+    struct Out(Arc<AtomicUsize>);
+
+    impl Drop for Out {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// What a tokio task does with `abort`: a task not yet polled is cancelled; one being
+    /// polled finishes its poll and keeps its output (tokio's JoinHandle then returns it).
+    #[derive(Default)]
+    struct Task {
+        cancel_requested: bool,
+        running: bool,
+        finished: bool,
+        output: Option<Out>,
+    }
+
+    struct Model {
+        task: Mutex<Task>,
+        drops: Arc<AtomicUsize>,
+        produced: AtomicUsize,
+    }
+
+    impl Model {
+        fn new() -> Arc<Self> {
+            Arc::new(Model {
+                task: Mutex::new(Task::default()),
+                drops: Arc::new(AtomicUsize::new(0)),
+                produced: AtomicUsize::new(0),
+            })
+        }
+
+        /// The runtime polls the task once; it completes in that poll.
+        fn run(&self) {
+            {
+                let mut task = self.task.lock().unwrap();
+                if task.cancel_requested {
+                    task.finished = true;
+                    return;
+                }
+                task.running = true;
+            }
+            let out = Out(self.drops.clone());
+            self.produced.fetch_add(1, Ordering::SeqCst);
+            let mut task = self.task.lock().unwrap();
+            task.running = false;
+            task.output = Some(out);
+            task.finished = true;
+        }
+
+        fn is_finished(&self) -> bool {
+            self.task.lock().unwrap().finished
+        }
+
+        fn cancel(&self) {
+            let mut task = self.task.lock().unwrap();
+            if !task.finished {
+                task.cancel_requested = true;
+            }
+        }
+    }
+
+    /// `abort` from `aborters` threads while the task runs on another; then the owner
+    /// settles. Checks: the output is kept exactly when every `abort` found the task
+    /// finished, and every output produced is dropped once.
+    fn race(aborters: usize) {
+        model(move || {
+            let model = Model::new();
+            let flag = Arc::new(AbortFlag::new());
+            let runtime = {
+                let model = model.clone();
+                thread::spawn(move || model.run())
+            };
+            let threads: Vec<_> = (0..aborters)
+                .map(|_| {
+                    let (model, flag) = (model.clone(), flag.clone());
+                    thread::spawn(move || {
+                        let mut saw_finished = true;
+                        flag.abort(
+                            || {
+                                saw_finished = model.is_finished();
+                                saw_finished
+                            },
+                            || model.cancel(),
+                        );
+                        saw_finished
+                    })
+                })
+                .collect();
+            runtime.join().unwrap();
+            // Join every aborter before judging (`all` would stop at the first `false`).
+            let saw: Vec<bool> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+            let all_after_finish = saw.iter().all(|&saw| saw);
+            let mut flag = Arc::try_unwrap(flag).unwrap_or_else(|_| unreachable!());
+            // The owner awaits: tokio hands out the output if the task produced one.
+            let output = model.task.lock().unwrap().output.take();
+            let kept = match output {
+                Some(out) if flag.aborted() => {
+                    drop(out);
+                    false
+                }
+                Some(out) => {
+                    drop(out);
+                    true
+                }
+                None => false,
+            };
+            assert_eq!(
+                kept, all_after_finish,
+                "the output is kept exactly when the task finished before every abort"
+            );
+            assert_eq!(
+                model.drops.load(Ordering::SeqCst),
+                model.produced.load(Ordering::SeqCst),
+                "every output produced is dropped exactly once"
+            );
+        });
+    }
+
+    #[test]
+    fn loom_abort_races_completion() {
+        race(1);
+    }
+
+    #[test]
+    fn loom_two_aborts_race_completion() {
+        race(2);
+    }
+}
