@@ -13,7 +13,11 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 fn config() -> Criterion {
     let quick = std::env::var_os("BENCH_QUICK").is_some();
-    let (warm_up, measure, samples) = if quick { (200, 500, 10) } else { (1000, 2500, 30) };
+    let (warm_up, measure, samples) = if quick {
+        (200, 500, 10)
+    } else {
+        (1000, 2500, 30)
+    };
     Criterion::default()
         .warm_up_time(Duration::from_millis(warm_up))
         .measurement_time(Duration::from_millis(measure))
@@ -31,7 +35,10 @@ fn benches(c: &mut Criterion) {
             // Slow per iteration (a batch is milliseconds): fewer samples, same time.
             g.sample_size(10);
         }
-        for op in ops.iter().filter(|op| op.group == group && op.backend == backend) {
+        for op in ops
+            .iter()
+            .filter(|op| op.group == group && op.backend == backend)
+        {
             let run = op.run;
             g.bench_function(op.variant, |b| b.iter_custom(run));
         }

@@ -488,8 +488,8 @@ mod native_async_std {
 // ---------------------------------------------------------------------------------------
 // The table of operations.
 
-fn ready() -> impl Future<Output = u64> {
-    async { black_box(1u64) }
+async fn ready() -> u64 {
+    black_box(1u64)
 }
 fn yield_once() -> YieldOnce {
     YieldOnce::default()

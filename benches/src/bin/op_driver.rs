@@ -23,7 +23,11 @@ fn main() -> ExitCode {
         for op in &ops {
             println!("{}", op.name());
         }
-        return if name == "list" { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+        return if name == "list" {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
     };
     let iters: u64 = iters.parse().expect("ITERS is a number");
     // Start the runtime and its threads outside the measured difference.
