@@ -22,6 +22,16 @@ pub(crate) trait NativeTask: Unpin + Sized {
     fn poll_task(&mut self, cx: &mut Context<'_>) -> Poll<Option<Self::Output>>;
     /// Lets the task run to completion.
     fn detach(self);
+    /// Whether the runtime tells, without a poll, that the task has finished. Then
+    /// `is_finished` asks it, and the handle does not keep the awaiter's waker while the
+    /// task runs (a clone and a drop per pending poll, on the awaiter's task header); a
+    /// handle that can only poll keeps it, so that polling through `&self` puts the
+    /// awaiter's registration back.
+    const TELLS_FINISHED: bool = false;
+    /// Meaningful only where `TELLS_FINISHED`.
+    fn finished(&self) -> bool {
+        false
+    }
 }
 
 /// Cancellation, for handles whose output can cross threads.
@@ -40,6 +50,13 @@ impl<T> NativeTask for async_task::FallibleTask<T> {
 
     fn detach(self) {
         async_task::FallibleTask::detach(self);
+    }
+
+    const TELLS_FINISHED: bool = true;
+
+    #[inline]
+    fn finished(&self) -> bool {
+        self.is_finished()
     }
 }
 
@@ -96,7 +113,9 @@ impl<N: NativeTask> TaskHandle<N> {
         let polled = match state {
             State::Running { task, waker } => match task.poll_task(cx) {
                 Poll::Pending => {
-                    remember(waker, cx);
+                    if !N::TELLS_FINISHED {
+                        remember(waker, cx);
+                    }
                     return Poll::Pending;
                 }
                 Poll::Ready(out) => out,
@@ -130,7 +149,9 @@ impl<N: NativeTask> TaskHandle<N> {
         };
         let mut cancel = task.cancel();
         // The first poll marks the task cancelled. Poll with the awaiter's waker, so the
-        // awaiter hears when the cancellation completes.
+        // awaiter hears when the cancellation completes. (Where the handle keeps no waker,
+        // async-task wakes the awaiter itself when it marks the task cancelled, and the
+        // awaiter's next poll registers it with the cancellation.)
         let poll_waker = waker.clone().unwrap_or_else(|| Waker::noop().clone());
         match cancel.as_mut().poll(&mut Context::from_waker(&poll_waker)) {
             Poll::Ready(out) => {
@@ -147,6 +168,7 @@ impl<N: NativeTask> TaskHandle<N> {
     pub(crate) fn is_finished(&self) -> bool {
         let mut state = self.lock();
         let (polled, waker) = match &mut *state {
+            State::Running { task, .. } if N::TELLS_FINISHED => return task.finished(),
             State::Running { task, waker } => {
                 let w = waker.clone().unwrap_or_else(|| Waker::noop().clone());
                 (task.poll_task(&mut Context::from_waker(&w)), waker.take())

@@ -207,9 +207,57 @@ impl BlockOn for Smol {
         context::try_block_on(Flavor::Smol, || {
             let _context = context::enter(context::Context::BlockOn(Flavor::Smol));
             let _current = self.dedicated.is_some().then(|| set_dedicated(self.weak()));
-            async_io::block_on(future)
+            block_on_fast(future)
         })
     }
+}
+
+/// `async_io::block_on`, with a fast path in front: the future is first polled here, with a
+/// waker that only records a wake-up, and polled again while it wakes itself (at most
+/// [`FAST_POLLS`] times). A future that completes there never pays for `async_io::block_on`
+/// (which counts itself in and out with two `SeqCst` atomics and unparks the "async-io"
+/// thread on every call). One that stays pending goes on in `async_io::block_on`, which
+/// polls it again at once with its own waker (the future contract: only the waker of the
+/// latest poll is woken), parks, and drives the reactor while it waits.
+fn block_on_fast<F: Future>(future: F) -> F::Output {
+    use std::cell::Cell;
+    use std::sync::LazyLock;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    /// Polls a `block_on` makes before the slow path; more only help futures that wake
+    /// themselves over and over, which `async_io::block_on` serves as well.
+    const FAST_POLLS: usize = 8;
+
+    thread_local! {
+        /// Set by [`WAKER`] when woken on this thread.
+        static WOKEN: Cell<bool> = const { Cell::new(false) };
+    }
+    /// One waker for every thread: a wake-up records itself on the waking thread, so a
+    /// future that wakes itself inside its poll is seen; one woken from elsewhere is left
+    /// to the slow path, which polls again anyway.
+    struct Record;
+    impl Wake for Record {
+        fn wake(self: Arc<Self>) {
+            WOKEN.set(true);
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            WOKEN.set(true);
+        }
+    }
+    static WAKER: LazyLock<Waker> = LazyLock::new(|| Waker::from(Arc::new(Record)));
+
+    let mut future = std::pin::pin!(future);
+    let mut cx = Context::from_waker(&WAKER);
+    for _ in 0..FAST_POLLS {
+        WOKEN.set(false);
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        if !WOKEN.get() {
+            break;
+        }
+    }
+    async_io::block_on(future)
 }
 
 impl Spawn for Smol {
