@@ -82,8 +82,12 @@ impl<F> Task<F> {
     }
 }
 
+#[inline]
 fn drop_in_place_caught<F>(mut slot: Pin<&mut Option<F>>) {
-    if slot.is_some() {
+    if !std::mem::needs_drop::<F>() {
+        // Nothing can panic (a finished `async` block usually holds nothing to drop).
+        slot.set(None);
+    } else if slot.is_some() {
         if let Err(payload) = catch_unwind(AssertUnwindSafe(|| slot.set(None))) {
             discard(payload);
         }

@@ -502,7 +502,9 @@ macro_rules! ops {
     ($($group:literal, $backend:literal, $variant:literal => $run:expr;)*) => {
         /// Every operation, in report order.
         pub fn all() -> Vec<Op> {
-            vec![$(Op { group: $group, backend: $backend, variant: $variant, run: $run }),*]
+            let mut ops = vec![$(Op { group: $group, backend: $backend, variant: $variant, run: $run }),*];
+            ops.extend(watchdog_ops());
+            ops
         }
     };
 }
@@ -600,9 +602,156 @@ ops! {
     "timeout_ready", "async_std", "bridge" => |n| bridge_timeout(&AsyncStd::new(), n);
     "timeout_ready", "async_std", "dyn" => |n| bridge_timeout(&*DYN_ASYNC_STD, n);
 
-    // 6. The watchdog's per-poll cost (off / installed-idle / installed): to come with the
-    //    watchdog issue. WATCHDOG: add its rows here, as
-    //    "watchdog_poll", "<backend>", "off" | "installed_idle" | "installed" => ...;
+    // 6. The watchdog's per-poll cost: `watchdog_ops` below, with the feature `watchdog`.
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. The watchdog's per-poll cost.
+
+/// How many times the task of a `watchdog_poll` iteration yields: each iteration is one
+/// spawn and `POLLS + 1` polls of the task (and one or two of the task awaiting it).
+pub const POLLS: u32 = 100;
+
+/// Yields `n` times (waking itself), then completes: `n + 1` polls.
+#[derive(Debug)]
+pub struct YieldMany(pub u32);
+
+impl Future for YieldMany {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 == 0 {
+            return Poll::Ready(());
+        }
+        self.0 -= 1;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+/// One task of `POLLS + 1` polls per iteration: unnamed, or named (the name is shared by
+/// the handle and the watchdog's probe).
+#[cfg_attr(not(feature = "watchdog"), allow(dead_code))]
+fn bridge_many_polls<R: Runtime>(rt: &R, iters: u64, named: bool) -> Duration {
+    bridge_in_task(rt, move |rt| async move {
+        let start = Instant::now();
+        for _ in 0..iters {
+            let task = YieldMany(black_box(POLLS));
+            let handle = if named {
+                async_bridge::task::Builder::new()
+                    .name("polled")
+                    .spawn_on(task, &rt)
+            } else {
+                rt.spawn(task)
+            };
+            handle.await.unwrap();
+        }
+        start.elapsed()
+    })
+}
+
+/// The watchdog's per-poll cost, per backend: `not_installed` (the feature on, no watchdog:
+/// one relaxed load per poll), `installed` (a watchdog whose threshold no poll reaches) and
+/// `installed_named` (the same, for a named task). The feature off is measured by building
+/// without it: `watchdog_poll/*/not_installed` is then the plain poll (BENCHMARKS.md).
+#[cfg(feature = "watchdog")]
+fn watchdog_ops() -> Vec<Op> {
+    use async_bridge::watchdog::Watchdog;
+
+    fn installed<R: Runtime>(rt: &R, iters: u64, named: bool) -> Duration {
+        let _guard = Watchdog::new(Duration::from_secs(10))
+            .on_stall(|report| panic!("no poll of the bench stalls: {report}"))
+            .install();
+        bridge_many_polls(rt, iters, named)
+    }
+    let mut ops = watchdog_ops_off();
+    ops.extend([
+        Op {
+            group: "watchdog_poll",
+            backend: "tokio",
+            variant: "installed",
+            run: |n| installed(&*BRIDGE_TOKIO_MT, n, false),
+        },
+        Op {
+            group: "watchdog_poll",
+            backend: "tokio",
+            variant: "installed_named",
+            run: |n| installed(&*BRIDGE_TOKIO_MT, n, true),
+        },
+        Op {
+            group: "watchdog_poll",
+            backend: "tokio_current_thread",
+            variant: "installed",
+            run: |n| installed(&*BRIDGE_TOKIO_CT, n, false),
+        },
+        Op {
+            group: "watchdog_poll",
+            backend: "tokio_current_thread",
+            variant: "installed_named",
+            run: |n| installed(&*BRIDGE_TOKIO_CT, n, true),
+        },
+        Op {
+            group: "watchdog_poll",
+            backend: "smol",
+            variant: "installed",
+            run: |n| installed(&Smol::global(), n, false),
+        },
+        Op {
+            group: "watchdog_poll",
+            backend: "smol",
+            variant: "installed_named",
+            run: |n| installed(&Smol::global(), n, true),
+        },
+        Op {
+            group: "watchdog_poll",
+            backend: "async_std",
+            variant: "installed",
+            run: |n| installed(&AsyncStd::new(), n, false),
+        },
+        Op {
+            group: "watchdog_poll",
+            backend: "async_std",
+            variant: "installed_named",
+            run: |n| installed(&AsyncStd::new(), n, true),
+        },
+    ]);
+    ops.sort_by_key(|op| (op.backend, op.variant));
+    ops
+}
+
+/// Without the feature, only the plain poll, for the instruction counts of the feature off.
+#[cfg(not(feature = "watchdog"))]
+fn watchdog_ops() -> Vec<Op> {
+    watchdog_ops_off()
+}
+
+fn watchdog_ops_off() -> Vec<Op> {
+    vec![
+        Op {
+            group: "watchdog_poll",
+            backend: "tokio",
+            variant: "not_installed",
+            run: |n| bridge_many_polls(&*BRIDGE_TOKIO_MT, n, false),
+        },
+        Op {
+            group: "watchdog_poll",
+            backend: "tokio_current_thread",
+            variant: "not_installed",
+            run: |n| bridge_many_polls(&*BRIDGE_TOKIO_CT, n, false),
+        },
+        Op {
+            group: "watchdog_poll",
+            backend: "smol",
+            variant: "not_installed",
+            run: |n| bridge_many_polls(&Smol::global(), n, false),
+        },
+        Op {
+            group: "watchdog_poll",
+            backend: "async_std",
+            variant: "not_installed",
+            run: |n| bridge_many_polls(&AsyncStd::new(), n, false),
+        },
+    ]
 }
 
 /// The operations whose name starts with `filter` (all with an empty filter).

@@ -132,7 +132,19 @@ impl<N: NativeTask> TaskHandle<N> {
                 panic!("`JoinHandle` polled after it returned `Ready`; await a handle only once")
             }
         };
-        *state = State::Taken;
+        // Drop only what the state held (the finished native handle): no generic drop of
+        // every variant on the hot path.
+        match std::mem::replace(state, State::Taken) {
+            State::Running { task, waker } => {
+                drop(task);
+                drop(waker);
+            }
+            State::Cancelling { cancel, waker } => {
+                drop(cancel);
+                drop(waker);
+            }
+            State::Settled(_) | State::Taken => {}
+        }
         Poll::Ready(polled)
     }
 
@@ -208,8 +220,13 @@ impl<N: NativeTask> TaskHandle<N> {
 }
 
 impl<N: NativeTask> Drop for TaskHandle<N> {
+    #[inline]
     fn drop(&mut self) {
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        // Awaited to the end, the usual case: nothing left to do.
+        if matches!(state, State::Taken) {
+            return;
+        }
         if let State::Running { task, .. } = std::mem::replace(state, State::Taken) {
             task.detach();
         }

@@ -51,6 +51,8 @@ pub(crate) fn poll<R>(probe: &Probe, f: impl FnOnce() -> R) -> R {
     timed(probe, f)
 }
 
+// Out of line: the not-installed path stays one load and a branch in every poll.
+#[inline(never)]
 fn timed<R>(probe: &Probe, f: impl FnOnce() -> R) -> R {
     if super::in_callback() {
         return f(); // a report callback's own code is not watched
