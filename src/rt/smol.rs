@@ -4,11 +4,14 @@ use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
-use std::sync::{Arc, Weak};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::task::{Poll, Waker};
 use std::thread;
 use std::time::Duration;
 
-use async_executor::Executor;
+use async_task::Runnable;
+use slab::Slab;
 
 use crate::context::{self, Flavor};
 use crate::hook;
@@ -18,8 +21,8 @@ use crate::task::TaskMeta;
 use crate::wrap;
 use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
 
-/// The smol backend: smol's global executor ([`Smol::default`]), or a dedicated
-/// [`async_executor::Executor`] with threads of its own ([`Smol::with_threads`]).
+/// The smol backend: smol's global executor ([`Smol::default`]), or a dedicated executor
+/// with threads of its own ([`Smol::with_threads`]), built on the same `async-task` tasks.
 ///
 /// smol's own `Task` cancels when dropped; async-bridge's [`JoinHandle`] detaches instead
 /// (the same on every backend), and [`JoinHandle::abort`] cancels.
@@ -31,8 +34,12 @@ use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Time
 /// async-std.
 ///
 /// Dropping the last clone of a dedicated `Smol` stops its threads and cancels its pending
-/// tasks, without waiting for them; it never blocks. A task that holds a clone of its own
-/// executor's `Smol` keeps that executor alive.
+/// tasks, without waiting for them; it never blocks. A task woken at that moment from
+/// another thread (a timer, a channel) is cancelled too: the dedicated executor's queue
+/// refuses it once closed, which drops it. (`async_executor::Executor`, whose drop a wake-up
+/// from another thread can race, leaving the task neither run nor cancelled and its
+/// `JoinHandle` pending forever, is why the dedicated executor is async-bridge's own.) A task
+/// that holds a clone of its own executor's `Smol` keeps that executor alive.
 ///
 /// # Examples
 ///
@@ -47,17 +54,128 @@ pub struct Smol {
     dedicated: Option<Arc<Dedicated>>,
 }
 
+/// A dedicated executor: `threads` threads running the tasks of one queue.
 struct Dedicated {
-    executor: Arc<Executor<'static>>,
-    stop: async_channel::Sender<()>,
+    queue: Queue,
     threads: usize,
+}
+
+/// The run queue of a dedicated executor, and the wakers of its live tasks.
+///
+/// Shutting down closes the queue, then wakes every live task: a task scheduled once the
+/// queue is closed (by that wake-up, or by one from any other thread) is refused and dropped
+/// right there, which cancels it, and the threads drop the ones still queued instead of
+/// running them. So no task is ever left neither run nor cancelled.
+#[derive(Clone)]
+struct Queue {
+    sender: async_channel::Sender<Runnable>,
+    receiver: async_channel::Receiver<Runnable>,
+    live: Arc<Mutex<Live>>,
+}
+
+/// The wakers of the tasks not finished yet, to cancel them at shutdown.
+#[derive(Default)]
+struct Live {
+    wakers: Slab<Waker>,
+    closed: bool,
+}
+
+impl Queue {
+    fn live(&self) -> MutexGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Spawns `future` on this executor.
+    fn spawn<F>(&self, future: F) -> async_task::Task<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let mut live = self.live();
+        // Once closed, the task is registered nowhere: its first schedule is refused, which
+        // cancels it.
+        let index = (!live.closed).then(|| live.wakers.vacant_key());
+        let future = Unregister {
+            future,
+            live: index.map(|index| (self.live.clone(), index)),
+        };
+        let sender = self.sender.clone();
+        let (runnable, task) = async_task::spawn(future, move |runnable| {
+            if let Err(refused) = sender.try_send(runnable) {
+                // Closed: the executor is shutting down. Dropping the runnable cancels the
+                // task (its future is dropped, its awaiter woken).
+                drop(refused.into_inner());
+            }
+        });
+        if index.is_some() {
+            live.wakers.insert(runnable.waker());
+        }
+        drop(live);
+        runnable.schedule();
+        task
+    }
+
+    /// A worker thread's loop: runs tasks until the queue is closed, then drops the ones
+    /// left (cancelling them).
+    async fn work(self) {
+        while let Ok(runnable) = self.receiver.recv().await {
+            if self.receiver.is_closed() {
+                drop(runnable);
+            } else {
+                runnable.run();
+            }
+        }
+    }
+
+    /// Cancels every task: closes the queue, then wakes the live tasks, each refused.
+    fn shut_down(&self) {
+        self.sender.close();
+        let wakers: Vec<Waker> = {
+            let mut live = self.live();
+            live.closed = true;
+            live.wakers.drain().collect()
+        };
+        // Outside the lock: a refused task's future is dropped right here, and unregisters.
+        for waker in wakers {
+            waker.wake();
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A task's future, which leaves the live set when it is dropped (completed or
+    /// cancelled).
+    struct Unregister<F> {
+        #[pin]
+        future: F,
+        live: Option<(Arc<Mutex<Live>>, usize)>,
+    }
+
+    impl<F> PinnedDrop for Unregister<F> {
+        fn drop(this: Pin<&mut Self>) {
+            if let Some((live, index)) = this.project().live.take() {
+                let mut live = live.lock().unwrap_or_else(PoisonError::into_inner);
+                // After shutdown the set was drained (and takes no new task): nothing to do.
+                if !live.closed {
+                    live.wakers.try_remove(index);
+                }
+            }
+        }
+    }
+}
+
+impl<F: Future> Future for Unregister<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<F::Output> {
+        self.project().future.poll(cx)
+    }
 }
 
 impl Drop for Dedicated {
     fn drop(&mut self) {
-        // Each thread leaves `Executor::run` and drops its reference; the last one drops the
-        // executor, which cancels the tasks still pending.
-        self.stop.close();
+        self.queue.shut_down();
     }
 }
 
@@ -124,24 +242,25 @@ impl Smol {
             "Smol::with_threads(0): a dedicated executor needs at least one thread; pass 1 or \
              more, or use Smol::global()"
         );
-        let executor = Arc::new(Executor::new());
-        let (stop, stopped) = async_channel::bounded::<()>(1);
+        let (sender, receiver) = async_channel::unbounded();
+        let queue = Queue {
+            sender,
+            receiver,
+            live: Arc::default(),
+        };
         let dedicated = Arc::new(Dedicated {
-            executor: executor.clone(),
-            stop,
+            queue: queue.clone(),
             threads,
         });
         for i in 0..threads {
-            let executor = executor.clone();
-            let stopped = stopped.clone();
+            let queue = queue.clone();
             let weak = Arc::downgrade(&dedicated);
             let spawned = thread::Builder::new()
                 .name(format!("async-bridge-smol-{i}"))
                 .spawn(move || {
                     let _current = set_dedicated(Some(weak));
-                    async_io::block_on(executor.run(async move {
-                        let _ = stopped.recv().await;
-                    }));
+                    // `async_io::block_on` drives the reactor (I/O, timers) while idle.
+                    async_io::block_on(queue.work());
                 });
             if let Err(err) = spawned {
                 panic!(
@@ -278,7 +397,7 @@ impl Spawn for Smol {
         let future = wrap::Task::new(future, Flavor::Smol, &meta);
         let task = match &self.dedicated {
             None => smol::spawn(future),
-            Some(d) => d.executor.spawn(future),
+            Some(d) => d.queue.spawn(future),
         };
         JoinHandle::new(
             RawHandle::Task(TaskHandle::new(task.fallible()), Flavor::Smol),
