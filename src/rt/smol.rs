@@ -116,7 +116,7 @@ impl Queue {
     }
 
     /// A worker thread's loop: runs tasks until the queue is closed, then drops the ones
-    /// left (cancelling them).
+    /// left, and cancels the idle ones (each worker tries; the first finds them).
     async fn work(self) {
         while let Ok(runnable) = self.receiver.recv().await {
             if self.receiver.is_closed() {
@@ -125,11 +125,12 @@ impl Queue {
                 runnable.run();
             }
         }
+        self.cancel_live();
     }
 
-    /// Cancels every task: closes the queue, then wakes the live tasks, each refused.
-    fn shut_down(&self) {
-        self.sender.close();
+    /// Wakes every live task of a closed queue: each is refused, which cancels it. (A task
+    /// running meanwhile is rescheduled when its poll ends, and refused then.)
+    fn cancel_live(&self) {
         let wakers: Vec<Waker> = {
             let mut live = self.live();
             live.closed = true;
@@ -175,7 +176,9 @@ impl<F: Future> Future for Unregister<F> {
 
 impl Drop for Dedicated {
     fn drop(&mut self) {
-        self.queue.shut_down();
+        // The threads drop what is queued, cancel what is idle, and stop; the futures are
+        // dropped there, not here, and this never waits.
+        self.queue.sender.close();
     }
 }
 

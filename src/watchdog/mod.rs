@@ -34,7 +34,8 @@
 //! Without the feature `watchdog`, nothing: the hook compiles to nothing. With the feature
 //! but no watchdog installed, one relaxed atomic load per poll. Installed, per poll: two
 //! clock reads, two uncontended lock operations on the thread's own slot, and for a named
-//! task a reference count increment; `BENCHMARKS.md` has the measured figures.
+//! task a reference count increment: about 370 instructions, 90–160 ns per poll measured
+//! (`BENCHMARKS.md`), as much again as a trivial poll; cheap next to the stalls it finds.
 //!
 //! # Examples
 //!
