@@ -4,7 +4,9 @@ use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::task::{Poll, Waker};
 use std::thread;
@@ -34,12 +36,13 @@ use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Time
 /// async-std.
 ///
 /// Dropping the last clone of a dedicated `Smol` stops its threads and cancels its pending
-/// tasks, without waiting for them; it never blocks. A task woken at that moment from
-/// another thread (a timer, a channel) is cancelled too: the dedicated executor's queue
-/// refuses it once closed, which drops it. (`async_executor::Executor`, whose drop a wake-up
-/// from another thread can race, leaving the task neither run nor cancelled and its
-/// `JoinHandle` pending forever, is why the dedicated executor is async-bridge's own.) A task
-/// that holds a clone of its own executor's `Smol` keeps that executor alive.
+/// tasks, without waiting for them; it never blocks. Every pending task is cancelled, also
+/// one woken at that moment from another thread (a timer, a channel): its future is dropped
+/// on one of the executor's threads, and its `JoinHandle` resolves as cancelled. (On
+/// `async_executor::Executor` such a wake-up can race the executor's drop and leave the task
+/// neither run nor cancelled, its `JoinHandle` pending forever: that is why the dedicated
+/// executor is async-bridge's own.) A task that holds a clone of its own executor's `Smol`
+/// keeps that executor alive.
 ///
 /// # Examples
 ///
@@ -62,27 +65,48 @@ struct Dedicated {
 
 /// The run queue of a dedicated executor, and the wakers of its live tasks.
 ///
-/// Shutting down closes the queue, then wakes every live task: a task scheduled once the
-/// queue is closed (by that wake-up, or by one from any other thread) is refused and dropped
-/// right there, which cancels it, and the threads drop the ones still queued instead of
-/// running them. So no task is ever left neither run nor cancelled.
+/// Shutting down sets `stopping` and wakes every live task: each is scheduled into the
+/// queue, which stays open, and the worker threads drop the tasks they receive instead of
+/// running them, which cancels them, in a context of their own (never inside another
+/// thread's wake-up, which may hold a lock the future's destructor needs). A task that was
+/// running meanwhile is woken again by its worker right after its poll. When the last live
+/// task is gone, the queue closes and the threads stop. So no task is ever left neither run
+/// nor cancelled.
 #[derive(Clone)]
 struct Queue {
-    sender: async_channel::Sender<Runnable>,
     receiver: async_channel::Receiver<Runnable>,
-    live: Arc<Mutex<Live>>,
+    shared: Arc<Shared>,
+}
+
+/// What every task of the executor refers to (one `Arc` per task, for its schedule
+/// function and its `Unregister`).
+struct Shared {
+    sender: async_channel::Sender<Runnable>,
+    live: Mutex<Live>,
+    stopping: AtomicBool,
+    /// Set by the shutdown: the first worker to receive a task after it wakes every live
+    /// task (so the dropping thread does not).
+    sweep: AtomicBool,
 }
 
 /// The wakers of the tasks not finished yet, to cancel them at shutdown.
 #[derive(Default)]
 struct Live {
     wakers: Slab<Waker>,
-    closed: bool,
 }
 
 impl Queue {
-    fn live(&self) -> MutexGuard<'_, Live> {
-        self.live.lock().unwrap_or_else(PoisonError::into_inner)
+    fn new() -> Self {
+        let (sender, receiver) = async_channel::unbounded();
+        Queue {
+            receiver,
+            shared: Arc::new(Shared {
+                sender,
+                live: Mutex::default(),
+                stopping: AtomicBool::new(false),
+                sweep: AtomicBool::new(false),
+            }),
+        }
     }
 
     /// Spawns `future` on this executor.
@@ -91,52 +115,65 @@ impl Queue {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let mut live = self.live();
-        // Once closed, the task is registered nowhere: its first schedule is refused, which
-        // cancels it.
-        let index = (!live.closed).then(|| live.wakers.vacant_key());
+        let mut live = self.shared.live();
+        let index = live.wakers.vacant_key();
         let future = Unregister {
             future,
-            live: index.map(|index| (self.live.clone(), index)),
+            shared: Some((self.shared.clone(), index)),
         };
-        let sender = self.sender.clone();
+        let shared = self.shared.clone();
         let (runnable, task) = async_task::spawn(future, move |runnable| {
-            if let Err(refused) = sender.try_send(runnable) {
-                // Closed: the executor is shutting down. Dropping the runnable cancels the
-                // task (its future is dropped, its awaiter woken).
-                drop(refused.into_inner());
+            if let Err(refused) = shared.sender.try_send(runnable) {
+                // Closed, which happens only once no task is live: unreachable in practice.
+                // Never drop a task inside someone else's wake-up; let the blocking pool.
+                let runnable = refused.into_inner();
+                blocking::unblock(move || drop(runnable)).detach();
             }
         });
-        if index.is_some() {
-            live.wakers.insert(runnable.waker());
-        }
+        live.wakers.insert(runnable.waker());
         drop(live);
         runnable.schedule();
         task
     }
 
-    /// A worker thread's loop: runs tasks until the queue is closed, then drops the ones
-    /// left, and cancels the idle ones (each worker tries; the first finds them).
+    /// A worker thread's loop: runs tasks, or drops them once stopping, until the queue
+    /// closes.
     async fn work(self) {
+        let mut runs = 0_u32;
         while let Ok(runnable) = self.receiver.recv().await {
-            if self.receiver.is_closed() {
+            if self.shared.stopping.load(Ordering::Acquire) {
+                if self.shared.sweep.swap(false, Ordering::AcqRel) {
+                    self.shared.wake_live();
+                }
                 drop(runnable);
-            } else {
-                runnable.run();
+                continue;
+            }
+            // `wrap::Task` catches the task's panics; this catches a bug in async-bridge
+            // rather than lose the thread.
+            let _ = catch_unwind(AssertUnwindSafe(|| runnable.run()));
+            if self.shared.stopping.load(Ordering::Acquire) {
+                // Stopping began during that poll: the task may have gone idle after the
+                // shutdown woke it. Wake the live tasks again (each is dropped when received).
+                self.shared.wake_live();
+            }
+            runs += 1;
+            if runs.is_multiple_of(200) {
+                // Let `async_io::block_on` drive the reactor now and then, as
+                // `async_executor` does.
+                futures_lite::future::yield_now().await;
             }
         }
-        self.cancel_live();
+    }
+}
+
+impl Shared {
+    fn live(&self) -> MutexGuard<'_, Live> {
+        self.live.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Wakes every live task of a closed queue: each is refused, which cancels it. (A task
-    /// running meanwhile is rescheduled when its poll ends, and refused then.)
-    fn cancel_live(&self) {
-        let wakers: Vec<Waker> = {
-            let mut live = self.live();
-            live.closed = true;
-            live.wakers.drain().collect()
-        };
-        // Outside the lock: a refused task's future is dropped right here, and unregisters.
+    /// Wakes every live task (outside the lock: a wake-up may run anything).
+    fn wake_live(&self) {
+        let wakers: Vec<Waker> = self.live().wakers.iter().map(|(_, w)| w.clone()).collect();
         for waker in wakers {
             waker.wake();
         }
@@ -145,21 +182,25 @@ impl Queue {
 
 pin_project_lite::pin_project! {
     /// A task's future, which leaves the live set when it is dropped (completed or
-    /// cancelled).
+    /// cancelled); the last one to leave once stopping closes the queue.
     struct Unregister<F> {
         #[pin]
         future: F,
-        live: Option<(Arc<Mutex<Live>>, usize)>,
+        shared: Option<(Arc<Shared>, usize)>,
     }
 
     impl<F> PinnedDrop for Unregister<F> {
         fn drop(this: Pin<&mut Self>) {
-            if let Some((live, index)) = this.project().live.take() {
-                let mut live = live.lock().unwrap_or_else(PoisonError::into_inner);
-                // After shutdown the set was drained (and takes no new task): nothing to do.
-                if !live.closed {
-                    live.wakers.try_remove(index);
-                }
+            if let Some((shared, index)) = this.project().shared.take() {
+                let waker = {
+                    let mut live = shared.live();
+                    let waker = live.wakers.try_remove(index);
+                    if live.wakers.is_empty() && shared.stopping.load(Ordering::Acquire) {
+                        shared.sender.close();
+                    }
+                    waker
+                };
+                drop(waker);
             }
         }
     }
@@ -175,10 +216,24 @@ impl<F: Future> Future for Unregister<F> {
 }
 
 impl Drop for Dedicated {
+    /// Never waits, and does O(1) work: it wakes one live task, and the worker that receives
+    /// it wakes all the others; the threads drop them and stop.
     fn drop(&mut self) {
-        // The threads drop what is queued, cancel what is idle, and stop; the futures are
-        // dropped there, not here, and this never waits.
-        self.queue.sender.close();
+        let shared = &self.queue.shared;
+        let first = {
+            let live = shared.live();
+            shared.sweep.store(true, Ordering::Release);
+            shared.stopping.store(true, Ordering::Release);
+            if live.wakers.is_empty() {
+                shared.sender.close();
+            }
+            live.wakers.iter().next().map(|(_, waker)| waker.clone())
+        };
+        // Scheduled, queued, or running (then rescheduled when its poll ends, and its worker
+        // sweeps): in every case a worker receives a task after this, or sweeps itself.
+        if let Some(waker) = first {
+            waker.wake();
+        }
     }
 }
 
@@ -245,12 +300,7 @@ impl Smol {
             "Smol::with_threads(0): a dedicated executor needs at least one thread; pass 1 or \
              more, or use Smol::global()"
         );
-        let (sender, receiver) = async_channel::unbounded();
-        let queue = Queue {
-            sender,
-            receiver,
-            live: Arc::default(),
-        };
+        let queue = Queue::new();
         let dedicated = Arc::new(Dedicated {
             queue: queue.clone(),
             threads,
