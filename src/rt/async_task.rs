@@ -248,25 +248,7 @@ mod loom_model {
 
     use super::{Cancel, NativeTask, TaskHandle};
     use crate::sync::Ordering;
-
-    /// `loom::model`, with at most three preemptions per execution (the usual bound: bugs
-    /// need few) unless `LOOM_MAX_PREEMPTIONS` says otherwise.
-    fn model(f: impl Fn() + Sync + Send + 'static) {
-        let mut builder = loom::model::Builder::new();
-        if builder.preemption_bound.is_none() {
-            builder.preemption_bound = Some(3);
-        }
-        builder.check(f);
-    }
-
-    /// An output that counts its drops.
-    struct Out(Arc<AtomicUsize>);
-
-    impl Drop for Out {
-        fn drop(&mut self) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
+    use crate::sync::loom_support::{Out, model};
 
     /// async-task's task, as seen from its handle: `cancel` closes a task that has not
     /// completed; a task closed while being polled drops the output of that poll; the
