@@ -22,13 +22,27 @@ pub(crate) type Payload = Box<dyn Any + Send + 'static>;
 /// Dropping it never unwinds: when a runtime drops the result of a detached task itself, a
 /// panicking destructor of the output is caught here (smol and async-std would abort the
 /// process).
-pub(crate) struct Outcome<T>(Option<Result<T, Payload>>);
+///
+/// The payload is boxed once more, so that an outcome is one word larger than the output
+/// (the runtimes store it in every task, and move it on every completion); only a panic
+/// pays the allocation.
+pub(crate) struct Outcome<T>(Option<Result<T, Box<Payload>>>);
 
 impl<T> Outcome<T> {
+    #[inline]
+    fn new(result: Result<T, Payload>) -> Self {
+        Outcome(Some(result.map_err(Box::new)))
+    }
+
+    #[inline]
     pub(crate) fn into_result(mut self) -> Result<T, Payload> {
-        self.0
-            .take()
-            .expect("async-bridge: a task outcome is taken once; this is a bug in async-bridge")
+        let result = self.0.take();
+        // Empty now: nothing for `Drop` to do, so skip it.
+        std::mem::forget(self);
+        match result {
+            Some(result) => result.map_err(|payload| *payload),
+            None => unreachable!("async-bridge: a task outcome is taken once"),
+        }
     }
 }
 
@@ -116,7 +130,7 @@ impl<F: Future> Future for Task<F> {
                 Err(payload) => Err(payload),
             };
             drop_in_place_caught(slot);
-            Poll::Ready(Outcome(Some(result)))
+            Poll::Ready(Outcome::new(result))
         })
     }
 }
@@ -131,6 +145,6 @@ where
 {
     move || {
         let _context = context::enter(Context::Blocking(flavor));
-        Outcome(Some(catch_unwind(AssertUnwindSafe(f))))
+        Outcome::new(catch_unwind(AssertUnwindSafe(f)))
     }
 }

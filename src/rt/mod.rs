@@ -58,6 +58,22 @@ fn settle<T>(out: Option<crate::wrap::Outcome<T>>) -> Result<T, JoinError> {
     }
 }
 
+/// The `RuntimeHandle` path, out of line so that it does not weigh on the others.
+#[inline(never)]
+fn poll_dyn<T: Send + 'static>(
+    h: &mut RawHandle<Box<dyn Any + Send>>,
+    cx: &mut TaskContext<'_>,
+) -> Poll<Result<T, JoinError>> {
+    h.poll(cx).map(|res| {
+        res.map(|boxed| match boxed.downcast::<T>() {
+            Ok(output) => *output,
+            Err(_) => {
+                unreachable!("async-bridge: a RuntimeHandle task's output has its spawn's type")
+            }
+        })
+    })
+}
+
 impl<T: Send + 'static> RawHandle<T> {
     // With no backend enabled, only `Dyn` is left and `cx` only recurses.
     #[cfg_attr(
@@ -73,14 +89,7 @@ impl<T: Send + 'static> RawHandle<T> {
             RawHandle::Task(h, _) => h.poll(cx).map(settle),
             #[cfg(feature = "async-std")]
             RawHandle::AsyncStd(h) => h.poll(cx).map(settle),
-            RawHandle::Dyn(h) => h.poll(cx).map(|res| {
-                res.map(|boxed| match boxed.downcast::<T>() {
-                    Ok(output) => *output,
-                    Err(_) => unreachable!(
-                        "async-bridge: a RuntimeHandle task's output has its spawn's type"
-                    ),
-                })
-            }),
+            RawHandle::Dyn(h) => poll_dyn(h, cx),
             RawHandle::Never(never, _) => match *never {},
         }
     }

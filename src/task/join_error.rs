@@ -35,6 +35,12 @@ use crate::wrap::Payload;
 /// # }
 /// ```
 pub struct JoinError {
+    // Boxed: a `Result<T, JoinError>` is then one word larger than `T`, so the success path
+    // of every `JoinHandle` poll moves little. Only a failed task pays the allocation.
+    inner: Box<Inner>,
+}
+
+struct Inner {
     repr: Repr,
     name: Option<Arc<str>>,
 }
@@ -46,25 +52,27 @@ enum Repr {
 }
 
 impl JoinError {
+    #[cold]
     pub(crate) fn cancelled() -> Self {
-        JoinError {
-            repr: Repr::Cancelled,
-            name: None,
-        }
+        JoinError::new(Repr::Cancelled)
     }
 
+    #[cold]
     pub(crate) fn panic(payload: Payload) -> Self {
+        JoinError::new(Repr::Panic(Mutex::new(payload)))
+    }
+
+    fn new(repr: Repr) -> Self {
         JoinError {
-            repr: Repr::Panic(Mutex::new(payload)),
-            name: None,
+            inner: Box::new(Inner { repr, name: None }),
         }
     }
 
     /// The same error, naming the task it came from.
     #[inline]
     pub(crate) fn with_name(mut self, name: Option<&Arc<str>>) -> Self {
-        if self.name.is_none() {
-            self.name = name.cloned();
+        if self.inner.name.is_none() {
+            self.inner.name = name.cloned();
         }
         self
     }
@@ -84,7 +92,7 @@ impl JoinError {
     /// # }
     /// ```
     pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
+        self.inner.name.as_deref()
     }
 
     /// True when the task was cancelled before it finished.
@@ -101,7 +109,7 @@ impl JoinError {
     /// # }
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
+        matches!(self.inner.repr, Repr::Cancelled)
     }
 
     /// True when the task (or the `spawn_blocking` closure) panicked.
@@ -115,7 +123,7 @@ impl JoinError {
     /// # }
     /// ```
     pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic(_))
+        matches!(self.inner.repr, Repr::Panic(_))
     }
 
     /// The payload the task panicked with, to inspect it or to resume the panic with
@@ -167,7 +175,7 @@ impl JoinError {
     /// # }
     /// ```
     pub fn try_into_panic(self) -> Result<Payload, JoinError> {
-        match self.repr {
+        match self.inner.repr {
             Repr::Panic(payload) => {
                 Ok(payload.into_inner().unwrap_or_else(PoisonError::into_inner))
             }
@@ -176,7 +184,7 @@ impl JoinError {
     }
 
     fn with_message<R>(&self, f: impl FnOnce(Option<&str>) -> R) -> R {
-        match &self.repr {
+        match &self.inner.repr {
             Repr::Panic(payload) => {
                 let payload = payload.lock().unwrap_or_else(PoisonError::into_inner);
                 let message = payload
@@ -193,10 +201,10 @@ impl JoinError {
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("task ")?;
-        if let Some(name) = &self.name {
+        if let Some(name) = &self.inner.name {
             write!(f, "{:?} ", &**name)?;
         }
-        match self.repr {
+        match self.inner.repr {
             Repr::Cancelled => f.write_str("was cancelled"),
             Repr::Panic(_) => self.with_message(|message| match message {
                 Some(message) => write!(f, "panicked with message {message:?}"),
@@ -208,8 +216,8 @@ impl fmt::Display for JoinError {
 
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = self.name.as_deref();
-        match self.repr {
+        let name = self.inner.name.as_deref();
+        match self.inner.repr {
             Repr::Cancelled => match name {
                 None => f.write_str("JoinError::Cancelled"),
                 Some(name) => f

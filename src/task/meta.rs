@@ -9,12 +9,21 @@ use std::sync::Arc;
 /// (every spawn is `#[track_caller]`).
 ///
 /// It reaches the backend through [`Spawn::spawn_with_meta`](crate::Spawn) and is shown by
-/// `JoinHandle`'s `Debug`, `JoinError`'s `Display` and the watchdog's reports. Cloning it
-/// never allocates (the name is shared).
+/// `JoinHandle`'s `Debug`, `JoinError`'s `Display` and the watchdog's reports. Two words:
+/// an unnamed task's is the location alone, so spawning one allocates nothing for it;
+/// cloning never allocates (a name is shared).
 #[doc(hidden)]
 #[derive(Clone)]
-pub struct TaskMeta {
-    name: Option<Arc<str>>,
+pub struct TaskMeta(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Unnamed(&'static Location<'static>),
+    Named(Arc<Named>),
+}
+
+struct Named {
+    name: Arc<str>,
     location: &'static Location<'static>,
 }
 
@@ -23,32 +32,38 @@ impl TaskMeta {
     #[track_caller]
     #[inline]
     pub(crate) fn caller() -> Self {
-        TaskMeta {
-            name: None,
-            location: Location::caller(),
-        }
+        TaskMeta(Repr::Unnamed(Location::caller()))
     }
 
     #[inline]
     pub(crate) fn new(name: Option<Arc<str>>, location: &'static Location<'static>) -> Self {
-        TaskMeta { name, location }
+        TaskMeta(match name {
+            None => Repr::Unnamed(location),
+            Some(name) => Repr::Named(Arc::new(Named { name, location })),
+        })
     }
 
     /// The task's name, if it was given one.
     #[inline]
     pub(crate) fn name(&self) -> Option<&str> {
-        self.name.as_deref()
+        self.shared_name().map(|name| &**name)
     }
 
     #[inline]
     pub(crate) fn shared_name(&self) -> Option<&Arc<str>> {
-        self.name.as_ref()
+        match &self.0 {
+            Repr::Unnamed(_) => None,
+            Repr::Named(named) => Some(&named.name),
+        }
     }
 
     /// Where the task was spawned.
     #[inline]
     pub(crate) fn location(&self) -> &'static Location<'static> {
-        self.location
+        match &self.0 {
+            Repr::Unnamed(location) => location,
+            Repr::Named(named) => named.location,
+        }
     }
 }
 
@@ -56,7 +71,7 @@ impl fmt::Debug for TaskMeta {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TaskMeta")
             .field("name", &self.name())
-            .field("spawned_at", &format_args!("{}", self.location))
+            .field("spawned_at", &format_args!("{}", self.location()))
             .finish()
     }
 }
