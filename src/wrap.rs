@@ -47,9 +47,13 @@ impl<T> Outcome<T> {
 }
 
 impl<T> Drop for Outcome<T> {
+    #[inline]
     fn drop(&mut self) {
-        if let Some(value) = self.0.take() {
-            discard(value);
+        match self.0.take() {
+            // Taken by the awaiter, or nothing that can panic: no `catch_unwind`.
+            None => {}
+            Some(Ok(_)) if !std::mem::needs_drop::<T>() => {}
+            Some(value) => discard(value),
         }
     }
 }

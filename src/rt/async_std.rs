@@ -66,6 +66,7 @@ impl AsyncStd {
 /// async-std's join handle detaches on drop natively.
 impl<T> NativeTask for async_std::task::JoinHandle<T> {
     type Output = T;
+    type Slot = Option<std::task::Waker>;
 
     #[inline]
     fn poll_task(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<T>> {
@@ -78,8 +79,8 @@ impl<T> NativeTask for async_std::task::JoinHandle<T> {
 }
 
 impl<T: Send + 'static> Cancel for async_std::task::JoinHandle<T> {
-    fn cancel(self) -> Pin<Box<dyn Future<Output = Option<T>> + Send>> {
-        Box::pin(async_std::task::JoinHandle::cancel(self))
+    fn cancel(self) -> impl Future<Output = Option<T>> + Send + 'static {
+        async_std::task::JoinHandle::cancel(self)
     }
 }
 

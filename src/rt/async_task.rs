@@ -5,19 +5,25 @@
 //! async-task's handles cancel with `async fn cancel(self)`, which consumes the handle.
 //! `abort(&self)` therefore moves the handle into that cancellation future, polls it once
 //! (that marks the task cancelled at once) and keeps it for the awaiter. Only the abort
-//! path allocates (the boxed cancellation future); spawning allocates nothing beyond the
-//! runtime's own task.
+//! path allocates (the boxed cancellation); spawning allocates nothing beyond the runtime's
+//! own task. The states other than `Running` are boxed, so that the handle stays small:
+//! it is moved on every spawn and polled on every await.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::PoisonError;
 use std::task::{Context, Poll, Waker};
 
+use pin_project_lite::pin_project;
+
 use crate::sync::{Mutex, MutexGuard};
 
 /// What the backends' native handles offer.
 pub(crate) trait NativeTask: Unpin + Sized {
     type Output;
+    /// Where the handle keeps the awaiter's waker while the task runs: `()` for a handle
+    /// that tells when its task has finished, `Option<Waker>` for one that can only poll.
+    type Slot: WakerSlot;
     /// `Ready(None)` when the task was cancelled.
     fn poll_task(&mut self, cx: &mut Context<'_>) -> Poll<Option<Self::Output>>;
     /// Lets the task run to completion.
@@ -37,11 +43,54 @@ pub(crate) trait NativeTask: Unpin + Sized {
 /// Cancellation, for handles whose output can cross threads.
 pub(crate) trait Cancel: NativeTask {
     /// async-task's `cancel(self)`: resolves to the output if the task had finished.
-    fn cancel(self) -> Pin<Box<dyn Future<Output = Option<Self::Output>> + Send>>;
+    fn cancel(self) -> impl Future<Output = Option<Self::Output>> + Send + 'static;
+}
+
+/// The awaiter's waker, kept or not (see [`NativeTask::Slot`]).
+pub(crate) trait WakerSlot: Default {
+    /// Keeps the waker of a poll that returned `Pending`.
+    fn remember(&mut self, cx: &Context<'_>);
+    fn take(&mut self) -> Option<Waker>;
+    /// Puts back what `take` returned.
+    fn put(&mut self, waker: Option<Waker>);
+}
+
+impl WakerSlot for () {
+    #[inline]
+    fn remember(&mut self, _: &Context<'_>) {}
+
+    #[inline]
+    fn take(&mut self) -> Option<Waker> {
+        None
+    }
+
+    #[inline]
+    fn put(&mut self, _: Option<Waker>) {}
+}
+
+impl WakerSlot for Option<Waker> {
+    #[inline]
+    fn remember(&mut self, cx: &Context<'_>) {
+        match self {
+            Some(waker) if waker.will_wake(cx.waker()) => {}
+            _ => *self = Some(cx.waker().clone()),
+        }
+    }
+
+    #[inline]
+    fn take(&mut self) -> Option<Waker> {
+        Option::take(self)
+    }
+
+    #[inline]
+    fn put(&mut self, waker: Option<Waker>) {
+        *self = waker;
+    }
 }
 
 impl<T> NativeTask for async_task::FallibleTask<T> {
     type Output = T;
+    type Slot = ();
 
     #[inline]
     fn poll_task(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
@@ -61,8 +110,8 @@ impl<T> NativeTask for async_task::FallibleTask<T> {
 }
 
 impl<T: Send + 'static> Cancel for async_task::FallibleTask<T> {
-    fn cancel(self) -> Pin<Box<dyn Future<Output = Option<T>> + Send>> {
-        Box::pin(async_task::FallibleTask::cancel(self))
+    fn cancel(self) -> impl Future<Output = Option<T>> + Send + 'static {
+        async_task::FallibleTask::cancel(self)
     }
 }
 
@@ -75,29 +124,57 @@ enum State<N: NativeTask> {
         task: N,
         /// The waker of the last poll that returned `Pending`, so that `abort` and
         /// `is_finished`, which poll through `&self`, keep the awaiter's registration.
-        waker: Option<Waker>,
+        waker: N::Slot,
     },
-    Cancelling {
-        cancel: Pin<Box<dyn Future<Output = Option<N::Output>> + Send>>,
-        waker: Option<Waker>,
-    },
+    Cancelling(Pin<Box<dyn Cancelling<N::Output>>>),
     /// Settled by `abort` or `is_finished`, not yet taken by the awaiter.
-    Settled(Option<N::Output>),
+    Settled(Box<Option<N::Output>>),
     Taken,
 }
 
-fn remember(slot: &mut Option<Waker>, cx: &Context<'_>) {
-    match slot {
-        Some(waker) if waker.will_wake(cx.waker()) => {}
-        _ => *slot = Some(cx.waker().clone()),
+/// A cancellation in progress, with the awaiter's waker: one allocation.
+trait Cancelling<T>: Send {
+    fn poll_cancel(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>>;
+    fn waker(self: Pin<&mut Self>) -> &mut Option<Waker>;
+}
+
+pin_project! {
+    struct CancelState<F> {
+        waker: Option<Waker>,
+        #[pin]
+        cancel: F,
     }
+}
+
+impl<T, F: Future<Output = Option<T>> + Send> Cancelling<T> for CancelState<F> {
+    fn poll_cancel(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.project().cancel.poll(cx)
+    }
+
+    fn waker(self: Pin<&mut Self>) -> &mut Option<Waker> {
+        self.project().waker
+    }
+}
+
+/// Polls `cancel` with its awaiter's waker, or a no-op one when it has none yet.
+fn poll_with_kept_waker<T>(
+    cancel: Pin<&mut dyn Cancelling<T>>,
+) -> (Poll<Option<T>>, Option<Waker>) {
+    let mut cancel = cancel;
+    let waker = cancel.as_mut().waker().take();
+    let poll_waker = waker.clone().unwrap_or_else(|| Waker::noop().clone());
+    let polled = cancel.poll_cancel(&mut Context::from_waker(&poll_waker));
+    (polled, waker)
 }
 
 impl<N: NativeTask> TaskHandle<N> {
     #[inline]
     pub(crate) fn new(task: N) -> Self {
         TaskHandle {
-            state: Mutex::new(State::Running { task, waker: None }),
+            state: Mutex::new(State::Running {
+                task,
+                waker: N::Slot::default(),
+            }),
         }
     }
 
@@ -113,16 +190,14 @@ impl<N: NativeTask> TaskHandle<N> {
         let polled = match state {
             State::Running { task, waker } => match task.poll_task(cx) {
                 Poll::Pending => {
-                    if !N::TELLS_FINISHED {
-                        remember(waker, cx);
-                    }
+                    waker.remember(cx);
                     return Poll::Pending;
                 }
                 Poll::Ready(out) => out,
             },
-            State::Cancelling { cancel, waker } => match cancel.as_mut().poll(cx) {
+            State::Cancelling(cancel) => match cancel.as_mut().poll_cancel(cx) {
                 Poll::Pending => {
-                    remember(waker, cx);
+                    cancel.as_mut().waker().remember(cx);
                     return Poll::Pending;
                 }
                 Poll::Ready(out) => out,
@@ -132,48 +207,43 @@ impl<N: NativeTask> TaskHandle<N> {
                 panic!("`JoinHandle` polled after it returned `Ready`; await a handle only once")
             }
         };
-        // Drop only what the state held (the finished native handle): no generic drop of
-        // every variant on the hot path.
-        match std::mem::replace(state, State::Taken) {
-            State::Running { task, waker } => {
-                drop(task);
-                drop(waker);
-            }
-            State::Cancelling { cancel, waker } => {
-                drop(cancel);
-                drop(waker);
-            }
-            State::Settled(_) | State::Taken => {}
-        }
+        *state = State::Taken;
         Poll::Ready(polled)
     }
 
     pub(crate) fn abort(&self)
     where
         N: Cancel,
+        N::Output: Send + 'static,
     {
         let mut state = self.lock();
         let State::Running { .. } = &*state else {
             return;
         };
-        let State::Running { task, waker } = std::mem::replace(&mut *state, State::Taken) else {
+        let State::Running { task, mut waker } = std::mem::replace(&mut *state, State::Taken)
+        else {
             unreachable!()
         };
-        let mut cancel = task.cancel();
+        let mut cancel: Pin<Box<dyn Cancelling<N::Output>>> = Box::pin(CancelState {
+            waker: waker.take(),
+            cancel: task.cancel(),
+        });
         // The first poll marks the task cancelled. Poll with the awaiter's waker, so the
         // awaiter hears when the cancellation completes. (Where the handle keeps no waker,
         // async-task wakes the awaiter itself when it marks the task cancelled, and the
         // awaiter's next poll registers it with the cancellation.)
-        let poll_waker = waker.clone().unwrap_or_else(|| Waker::noop().clone());
-        match cancel.as_mut().poll(&mut Context::from_waker(&poll_waker)) {
-            Poll::Ready(out) => {
-                *state = State::Settled(out);
+        match poll_with_kept_waker(cancel.as_mut()) {
+            (Poll::Ready(out), waker) => {
+                *state = State::Settled(Box::new(out));
                 drop(state);
                 if let Some(waker) = waker {
                     waker.wake();
                 }
             }
-            Poll::Pending => *state = State::Cancelling { cancel, waker },
+            (Poll::Pending, waker) => {
+                *cancel.as_mut().waker() = waker;
+                *state = State::Cancelling(cancel);
+            }
         }
     }
 
@@ -182,21 +252,16 @@ impl<N: NativeTask> TaskHandle<N> {
         let (polled, waker) = match &mut *state {
             State::Running { task, .. } if N::TELLS_FINISHED => return task.finished(),
             State::Running { task, waker } => {
+                let waker = waker.take();
                 let w = waker.clone().unwrap_or_else(|| Waker::noop().clone());
-                (task.poll_task(&mut Context::from_waker(&w)), waker.take())
+                (task.poll_task(&mut Context::from_waker(&w)), waker)
             }
-            State::Cancelling { cancel, waker } => {
-                let w = waker.clone().unwrap_or_else(|| Waker::noop().clone());
-                (
-                    cancel.as_mut().poll(&mut Context::from_waker(&w)),
-                    waker.take(),
-                )
-            }
+            State::Cancelling(cancel) => poll_with_kept_waker(cancel.as_mut()),
             State::Settled(_) | State::Taken => return true,
         };
         match polled {
             Poll::Ready(out) => {
-                *state = State::Settled(out);
+                *state = State::Settled(Box::new(out));
                 drop(state);
                 // The awaiter may be waiting for exactly this wake-up, which our poll
                 // consumed: pass it on.
@@ -208,9 +273,8 @@ impl<N: NativeTask> TaskHandle<N> {
             Poll::Pending => {
                 // Put the awaiter's waker back.
                 match &mut *state {
-                    State::Running { waker: slot, .. } | State::Cancelling { waker: slot, .. } => {
-                        *slot = waker
-                    }
+                    State::Running { waker: slot, .. } => slot.put(waker),
+                    State::Cancelling(cancel) => *cancel.as_mut().waker() = waker,
                     _ => unreachable!(),
                 }
                 false
@@ -239,7 +303,6 @@ impl<N: NativeTask> Drop for TaskHandle<N> {
 #[cfg(all(test, async_bridge_loom))]
 mod loom_model {
     use std::future::Future;
-    use std::pin::Pin;
     use std::task::{Context, Poll, Wake, Waker};
 
     use loom::sync::atomic::{AtomicBool, AtomicUsize};
@@ -306,6 +369,7 @@ mod loom_model {
 
     impl NativeTask for Mock {
         type Output = Out;
+        type Slot = Option<Waker>;
 
         fn poll_task(&mut self, cx: &mut Context<'_>) -> Poll<Option<Out>> {
             let mut task = self.0.task.lock().unwrap();
@@ -324,7 +388,7 @@ mod loom_model {
     }
 
     impl Cancel for Mock {
-        fn cancel(self) -> Pin<Box<dyn Future<Output = Option<Out>> + Send>> {
+        fn cancel(self) -> impl Future<Output = Option<Out>> + Send + 'static {
             let mut mock = self;
             {
                 let mut task = mock.0.task.lock().unwrap();
@@ -332,7 +396,7 @@ mod loom_model {
                     task.closed = true;
                 }
             }
-            Box::pin(std::future::poll_fn(move |cx| mock.poll_task(cx)))
+            std::future::poll_fn(move |cx| mock.poll_task(cx))
         }
     }
 
