@@ -9,21 +9,12 @@ use std::sync::Arc;
 /// (every spawn is `#[track_caller]`).
 ///
 /// It reaches the backend through [`Spawn::spawn_with_meta`](crate::Spawn) and is shown by
-/// `JoinHandle`'s `Debug`, `JoinError`'s `Display` and the watchdog's reports. Two words:
-/// an unnamed task's is the location alone, so spawning one allocates nothing for it;
-/// cloning never allocates (a name is shared).
+/// `JoinHandle`'s `Debug`, `JoinError`'s `Display` and the watchdog's reports. Cloning it
+/// never allocates (the name is shared).
 #[doc(hidden)]
 #[derive(Clone)]
-pub struct TaskMeta(Repr);
-
-#[derive(Clone)]
-enum Repr {
-    Unnamed(&'static Location<'static>),
-    Named(Arc<Named>),
-}
-
-struct Named {
-    name: Arc<str>,
+pub struct TaskMeta {
+    name: Option<Arc<str>>,
     location: &'static Location<'static>,
 }
 
@@ -32,38 +23,32 @@ impl TaskMeta {
     #[track_caller]
     #[inline]
     pub(crate) fn caller() -> Self {
-        TaskMeta(Repr::Unnamed(Location::caller()))
+        TaskMeta {
+            name: None,
+            location: Location::caller(),
+        }
     }
 
     #[inline]
     pub(crate) fn new(name: Option<Arc<str>>, location: &'static Location<'static>) -> Self {
-        TaskMeta(match name {
-            None => Repr::Unnamed(location),
-            Some(name) => Repr::Named(Arc::new(Named { name, location })),
-        })
+        TaskMeta { name, location }
     }
 
     /// The task's name, if it was given one.
     #[inline]
     pub(crate) fn name(&self) -> Option<&str> {
-        self.shared_name().map(|name| &**name)
+        self.name.as_deref()
     }
 
     #[inline]
     pub(crate) fn shared_name(&self) -> Option<&Arc<str>> {
-        match &self.0 {
-            Repr::Unnamed(_) => None,
-            Repr::Named(named) => Some(&named.name),
-        }
+        self.name.as_ref()
     }
 
     /// Where the task was spawned.
     #[inline]
     pub(crate) fn location(&self) -> &'static Location<'static> {
-        match &self.0 {
-            Repr::Unnamed(location) => location,
-            Repr::Named(named) => named.location,
-        }
+        self.location
     }
 }
 
@@ -71,7 +56,7 @@ impl fmt::Debug for TaskMeta {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TaskMeta")
             .field("name", &self.name())
-            .field("spawned_at", &format_args!("{}", self.location()))
+            .field("spawned_at", &format_args!("{}", self.location))
             .finish()
     }
 }
