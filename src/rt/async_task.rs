@@ -187,14 +187,28 @@ impl<N: NativeTask> TaskHandle<N> {
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Option<N::Output>> {
         // `&mut self`: no lock needed.
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let State::Running { task, waker } = state else {
+            return self.poll_cold(cx);
+        };
+        match task.poll_task(cx) {
+            Poll::Pending => {
+                waker.remember(cx);
+                Poll::Pending
+            }
+            Poll::Ready(out) => {
+                *state = State::Taken;
+                Poll::Ready(out)
+            }
+        }
+    }
+
+    /// After `abort` or `is_finished` settled the state: out of the hot path.
+    #[cold]
+    #[inline(never)]
+    fn poll_cold(&mut self, cx: &mut Context<'_>) -> Poll<Option<N::Output>> {
+        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
         let polled = match state {
-            State::Running { task, waker } => match task.poll_task(cx) {
-                Poll::Pending => {
-                    waker.remember(cx);
-                    return Poll::Pending;
-                }
-                Poll::Ready(out) => out,
-            },
+            State::Running { .. } => unreachable!("the hot path polls a running task"),
             State::Cancelling(cancel) => match cancel.as_mut().poll_cancel(cx) {
                 Poll::Pending => {
                     cancel.as_mut().waker().remember(cx);

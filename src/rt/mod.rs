@@ -31,6 +31,7 @@ use pin_project_lite::pin_project;
 use crate::JoinError;
 #[allow(unused_imports)]
 use crate::context::{Context, Flavor};
+use crate::task::TaskMeta;
 
 /// A backend's join handle behind [`JoinHandle`].
 pub(crate) enum RawHandle<T> {
@@ -51,10 +52,13 @@ pub(crate) enum RawHandle<T> {
 }
 
 #[cfg(any(feature = "smol", feature = "async-std"))]
-fn settle<T>(out: Option<crate::wrap::Outcome<T>>) -> Result<T, JoinError> {
+#[inline]
+fn settle<T>(out: Option<crate::wrap::Outcome<T>>, meta: &TaskMeta) -> Result<T, JoinError> {
     match out {
-        Some(outcome) => outcome.into_result().map_err(JoinError::panic),
-        None => Err(JoinError::cancelled()),
+        Some(outcome) => outcome
+            .into_result()
+            .map_err(|payload| JoinError::panic(payload, meta)),
+        None => Err(JoinError::cancelled(meta)),
     }
 }
 
@@ -63,8 +67,9 @@ fn settle<T>(out: Option<crate::wrap::Outcome<T>>) -> Result<T, JoinError> {
 fn poll_dyn<T: Send + 'static>(
     h: &mut RawHandle<Box<dyn Any + Send>>,
     cx: &mut TaskContext<'_>,
+    meta: &TaskMeta,
 ) -> Poll<Result<T, JoinError>> {
-    h.poll(cx).map(|res| {
+    h.poll(cx, meta).map(|res| {
         res.map(|boxed| match boxed.downcast::<T>() {
             Ok(output) => *output,
             Err(_) => {
@@ -80,16 +85,21 @@ impl<T: Send + 'static> RawHandle<T> {
         not(any(feature = "tokio", feature = "smol", feature = "async-std")),
         allow(clippy::only_used_in_recursion)
     )]
-    #[inline]
-    pub(crate) fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<T, JoinError>> {
+    #[inline(always)]
+    /// `meta` names the task in its `JoinError`.
+    pub(crate) fn poll(
+        &mut self,
+        cx: &mut TaskContext<'_>,
+        meta: &TaskMeta,
+    ) -> Poll<Result<T, JoinError>> {
         match self {
             #[cfg(feature = "tokio")]
-            RawHandle::Tokio(h) => h.poll(cx),
+            RawHandle::Tokio(h) => h.poll(cx, meta),
             #[cfg(any(feature = "smol", feature = "async-std"))]
-            RawHandle::Task(h, _) => h.poll(cx).map(settle),
+            RawHandle::Task(h, _) => h.poll(cx).map(|out| settle(out, meta)),
             #[cfg(feature = "async-std")]
-            RawHandle::AsyncStd(h) => h.poll(cx).map(settle),
-            RawHandle::Dyn(h) => poll_dyn(h, cx),
+            RawHandle::AsyncStd(h) => h.poll(cx).map(|out| settle(out, meta)),
+            RawHandle::Dyn(h) => poll_dyn(h, cx, meta),
             RawHandle::Never(never, _) => match *never {},
         }
     }

@@ -437,6 +437,26 @@ pub(crate) struct TokioHandle<T> {
     abort: AbortFlag,
 }
 
+/// The error of a task that was aborted (its output, if any, is dropped) or that tokio
+/// reports as failed.
+#[cold]
+fn settle_aborted_or_failed<T>(
+    res: Result<Outcome<T>, tokio::task::JoinError>,
+    meta: &TaskMeta,
+) -> JoinError {
+    match res {
+        Ok(outcome) => {
+            wrap::discard(outcome);
+            JoinError::cancelled(meta)
+        }
+        Err(err) => match err.try_into_panic() {
+            // Our wrapper catches every panic; keep tokio's if one still arrives.
+            Ok(payload) => JoinError::panic(payload, meta),
+            Err(_) => JoinError::cancelled(meta),
+        },
+    }
+}
+
 impl<T> TokioHandle<T> {
     #[inline]
     fn new(task: tokio::task::JoinHandle<Outcome<T>>) -> Self {
@@ -447,19 +467,17 @@ impl<T> TokioHandle<T> {
     }
 
     #[inline]
-    pub(crate) fn poll(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<T, JoinError>> {
+    pub(crate) fn poll(
+        &mut self,
+        cx: &mut TaskContext<'_>,
+        meta: &TaskMeta,
+    ) -> Poll<Result<T, JoinError>> {
         let aborted = self.abort.aborted();
         Pin::new(&mut self.task).poll(cx).map(|res| match res {
-            Ok(outcome) if aborted => {
-                wrap::discard(outcome);
-                Err(JoinError::cancelled())
-            }
-            Ok(outcome) => outcome.into_result().map_err(JoinError::panic),
-            Err(err) => match err.try_into_panic() {
-                // Our wrapper catches every panic; keep tokio's if one still arrives.
-                Ok(payload) => Err(JoinError::panic(payload)),
-                Err(_) => Err(JoinError::cancelled()),
-            },
+            Ok(outcome) if !aborted => outcome
+                .into_result()
+                .map_err(|payload| JoinError::panic(payload, meta)),
+            res => Err(settle_aborted_or_failed(res, meta)),
         })
     }
 

@@ -4,6 +4,7 @@ use std::fmt;
 use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::task::TaskMeta;
 use crate::wrap::Payload;
 
 /// A task failed to produce its output: it panicked, or it was cancelled.
@@ -52,29 +53,25 @@ enum Repr {
 }
 
 impl JoinError {
+    /// The task of `meta` was cancelled.
     #[cold]
-    pub(crate) fn cancelled() -> Self {
-        JoinError::new(Repr::Cancelled)
+    pub(crate) fn cancelled(meta: &TaskMeta) -> Self {
+        JoinError::new(Repr::Cancelled, meta)
     }
 
+    /// The task of `meta` panicked with `payload`.
     #[cold]
-    pub(crate) fn panic(payload: Payload) -> Self {
-        JoinError::new(Repr::Panic(Mutex::new(payload)))
+    pub(crate) fn panic(payload: Payload, meta: &TaskMeta) -> Self {
+        JoinError::new(Repr::Panic(Mutex::new(payload)), meta)
     }
 
-    fn new(repr: Repr) -> Self {
+    fn new(repr: Repr, meta: &TaskMeta) -> Self {
         JoinError {
-            inner: Box::new(Inner { repr, name: None }),
+            inner: Box::new(Inner {
+                repr,
+                name: meta.shared_name().cloned(),
+            }),
         }
-    }
-
-    /// The same error, naming the task it came from.
-    #[inline]
-    pub(crate) fn with_name(mut self, name: Option<&Arc<str>>) -> Self {
-        if self.inner.name.is_none() {
-            self.inner.name = name.cloned();
-        }
-        self
     }
 
     /// The name of the task, if it was spawned with

@@ -175,13 +175,10 @@ impl<T> Unpin for JoinHandle<T> {}
 impl<T: Send + 'static> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
-    #[inline]
+    #[inline(always)]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        match this.raw.poll(cx) {
-            Poll::Ready(Err(err)) => Poll::Ready(Err(err.with_name(this.meta.shared_name()))),
-            other => other,
-        }
+        this.raw.poll(cx, &this.meta)
     }
 }
 
