@@ -112,6 +112,7 @@ impl BlockOn for AsyncStd {
 
 impl Spawn for AsyncStd {
     #[track_caller]
+    #[inline]
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -120,6 +121,7 @@ impl Spawn for AsyncStd {
         self.spawn_with_meta(future, TaskMeta::caller())
     }
 
+    #[inline]
     fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,

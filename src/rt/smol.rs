@@ -434,6 +434,7 @@ fn block_on_fast<F: Future>(future: F) -> F::Output {
 
 impl Spawn for Smol {
     #[track_caller]
+    #[inline]
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -442,6 +443,7 @@ impl Spawn for Smol {
         self.spawn_with_meta(future, TaskMeta::caller())
     }
 
+    #[inline]
     fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,

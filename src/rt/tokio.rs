@@ -378,6 +378,7 @@ impl BlockOn for Tokio {
 
 impl Spawn for Tokio {
     #[track_caller]
+    #[inline]
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -386,6 +387,7 @@ impl Spawn for Tokio {
         self.spawn_with_meta(future, TaskMeta::caller())
     }
 
+    #[inline]
     fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
