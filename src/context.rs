@@ -110,7 +110,7 @@ pub(crate) fn verdict() -> Verdict {
 }
 
 /// Runs `run` (a backend's own `block_on` of `callee`) where the table allows it.
-#[inline]
+#[inline(always)]
 pub(crate) fn try_block_on<R>(callee: Flavor, run: impl FnOnce() -> R) -> Result<R, BlockOnError> {
     match verdict() {
         Verdict::Run => Ok(run()),

@@ -1,10 +1,11 @@
 //! The free functions: the runtime the caller is in, else the default backend.
 
 use std::future::Future;
+use std::panic::Location;
 use std::time::Duration;
 
 use crate::rt;
-use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timeout};
+use crate::{BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timeout};
 
 /// Drives `future` to completion on the current thread, on the current or default runtime.
 ///
@@ -30,7 +31,7 @@ use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Time
 /// ```
 #[track_caller]
 pub fn block_on<F: Future>(future: F) -> F::Output {
-    rt::current().block_on(future)
+    crate::block_on_error::or_panic(rt::try_block_on(future, Location::caller()))
 }
 
 /// Like [`block_on`], but returns an error where it would panic.
@@ -53,7 +54,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// ```
 #[track_caller]
 pub fn try_block_on<F: Future>(future: F) -> Result<F::Output, BlockOnError> {
-    rt::current().try_block_on(future)
+    rt::try_block_on(future, Location::caller())
 }
 
 /// Spawns `future` on the current or default runtime. Works from any thread.

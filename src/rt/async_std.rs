@@ -88,15 +88,18 @@ pub(crate) type NativeHandle<T> = TaskHandle<async_std::task::JoinHandle<Outcome
 
 impl BlockOn for AsyncStd {
     #[track_caller]
+    #[inline]
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         crate::block_on_error::or_panic(self.try_block_on(future))
     }
 
     #[track_caller]
+    #[inline]
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
         self.try_block_on_at(future, Location::caller())
     }
 
+    #[inline]
     fn try_block_on_at<F: Future>(
         &self,
         future: F,

@@ -127,8 +127,9 @@ enum State<N: NativeTask> {
         waker: N::Slot,
     },
     Cancelling(Pin<Box<dyn Cancelling<N::Output>>>),
-    /// Settled by `abort` or `is_finished`, not yet taken by the awaiter.
-    Settled(Box<Option<N::Output>>),
+    /// Settled by `abort` or `is_finished`, not yet taken by the awaiter (`None`:
+    /// cancelled, which allocates nothing).
+    Settled(Option<Box<N::Output>>),
     Taken,
 }
 
@@ -216,7 +217,7 @@ impl<N: NativeTask> TaskHandle<N> {
                 }
                 Poll::Ready(out) => out,
             },
-            State::Settled(out) => out.take(),
+            State::Settled(out) => out.take().map(|out| *out),
             State::Taken => {
                 panic!("`JoinHandle` polled after it returned `Ready`; await a handle only once")
             }
@@ -248,7 +249,7 @@ impl<N: NativeTask> TaskHandle<N> {
         // awaiter's next poll registers it with the cancellation.)
         match poll_with_kept_waker(cancel.as_mut()) {
             (Poll::Ready(out), waker) => {
-                *state = State::Settled(Box::new(out));
+                *state = State::Settled(out.map(Box::new));
                 drop(state);
                 if let Some(waker) = waker {
                     waker.wake();
@@ -275,7 +276,7 @@ impl<N: NativeTask> TaskHandle<N> {
         };
         match polled {
             Poll::Ready(out) => {
-                *state = State::Settled(Box::new(out));
+                *state = State::Settled(out.map(Box::new));
                 drop(state);
                 // The awaiter may be waiting for exactly this wake-up, which our poll
                 // consumed: pass it on.

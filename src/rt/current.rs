@@ -2,6 +2,7 @@
 //! backend (tokio, then smol, then async-std), chosen here and nowhere else.
 
 use std::future::Future;
+use std::panic::Location;
 use std::time::Duration;
 
 use crate::context::{Context, Flavor};
@@ -50,6 +51,23 @@ pub(crate) fn current() -> Current {
     default()
 }
 
+/// The free `try_block_on`: the runtime the caller is in, else the default. On a thread that
+/// is in no runtime (the common case: a sync `main`), it blocks on the default runtime
+/// without building a `Current` and without asking tokio a second time where it is.
+#[inline]
+pub(crate) fn try_block_on<F: Future>(
+    future: F,
+    location: &'static Location<'static>,
+) -> Result<F::Output, BlockOnError> {
+    #[cfg(feature = "tokio")]
+    if crate::context::current() == Context::None && !super::tokio::in_runtime() {
+        // No context of ours and no tokio runtime here: "Where `block_on` may run" says
+        // run.
+        return Ok(super::tokio::global_ref().block_on_unchecked(future, location));
+    }
+    current().try_block_on_at(future, location)
+}
+
 fn default() -> Current {
     cfg_if::cfg_if! {
         if #[cfg(feature = "tokio")] {
@@ -92,6 +110,14 @@ impl BlockOn for Current {
     #[track_caller]
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
         dispatch!(self, rt => rt.try_block_on(future))
+    }
+
+    fn try_block_on_at<F: Future>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Result<F::Output, BlockOnError> {
+        dispatch!(self, rt => rt.try_block_on_at(future, location))
     }
 }
 

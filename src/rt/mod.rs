@@ -17,7 +17,7 @@ pub(crate) mod tokio;
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 mod current;
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
-pub(crate) use current::current;
+pub(crate) use current::{current, try_block_on};
 
 use std::any::Any;
 use std::convert::Infallible;

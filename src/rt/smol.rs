@@ -361,15 +361,18 @@ impl fmt::Debug for Smol {
 
 impl BlockOn for Smol {
     #[track_caller]
+    #[inline]
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         crate::block_on_error::or_panic(self.try_block_on(future))
     }
 
     #[track_caller]
+    #[inline]
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
         self.try_block_on_at(future, Location::caller())
     }
 
+    #[inline]
     fn try_block_on_at<F: Future>(
         &self,
         future: F,

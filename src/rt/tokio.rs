@@ -273,6 +273,16 @@ impl Tokio {
         &self.handle
     }
 
+    /// `block_on` where the caller has checked that this thread may block.
+    #[inline]
+    pub(crate) fn block_on_unchecked<F: Future>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> F::Output {
+        self.run(hook::block_on_future(future, location))
+    }
+
     fn run<F: Future>(&self, future: F) -> F::Output {
         let _context = context::enter(Context::BlockOn(self.flavor));
         match &self.owner {
@@ -315,15 +325,33 @@ impl fmt::Debug for Tokio {
 /// The runtime the free functions use when no other is current: a multi-thread runtime
 /// started on first use, alive for the process.
 pub(crate) fn global() -> Tokio {
+    global_ref().clone()
+}
+
+/// The global runtime, borrowed.
+#[inline]
+pub(crate) fn global_ref() -> &'static Tokio {
     static GLOBAL: OnceLock<Tokio> = OnceLock::new();
-    GLOBAL.get_or_init(Tokio::new).clone()
+    GLOBAL.get_or_init(Tokio::new)
+}
+
+/// Whether this thread is in a tokio runtime (a task, a `block_on`, an `enter`).
+#[inline]
+pub(crate) fn in_runtime() -> bool {
+    Handle::try_current().is_ok()
 }
 
 /// The context of a tokio runtime that async-bridge did not set up on this thread.
+#[inline]
 pub(crate) fn foreign_context() -> Context {
     let Ok(handle) = Handle::try_current() else {
         return Context::None;
     };
+    foreign_context_in(handle)
+}
+
+#[cold]
+fn foreign_context_in(handle: Handle) -> Context {
     match flavor_of(&handle) {
         // `block_in_place` handles every thread of a multi-thread runtime: it moves a
         // worker's tasks away, and just runs the closure on a thread that only entered.
@@ -357,15 +385,18 @@ pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
 
 impl BlockOn for Tokio {
     #[track_caller]
+    #[inline]
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         crate::block_on_error::or_panic(self.try_block_on(future))
     }
 
     #[track_caller]
+    #[inline]
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
         self.try_block_on_at(future, Location::caller())
     }
 
+    #[inline]
     fn try_block_on_at<F: Future>(
         &self,
         future: F,
