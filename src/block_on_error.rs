@@ -34,7 +34,10 @@ pub struct BlockOnError {
 
 impl BlockOnError {
     pub(crate) fn new(context: Context, callee: Flavor) -> Self {
-        BlockOnError { context, callee }
+        BlockOnError {
+            context: context.resolve(),
+            callee,
+        }
     }
 
     /// True when the caller was polling an async task (rather than driving another
@@ -52,7 +55,7 @@ impl BlockOnError {
     /// # }
     /// ```
     pub fn is_in_task(&self) -> bool {
-        matches!(self.context, Context::Task(_))
+        matches!(self.context, Context::Task(_) | Context::TokioTask)
     }
 }
 
@@ -90,7 +93,8 @@ impl fmt::Display for BlockOnError {
                  body); this would block the runtime's only thread and deadlock it",
                 on.describe()
             )?,
-            Context::None | Context::Blocking(_) => {
+            // `TokioTask` is resolved in `new`.
+            Context::None | Context::Blocking(_) | Context::TokioTask => {
                 write!(f, "`block_on` ({callee}) refused on this thread")?
             }
         }

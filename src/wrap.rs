@@ -3,6 +3,7 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
@@ -26,8 +27,10 @@ pub(crate) type Payload = Box<dyn Any + Send + 'static>;
 /// The payload is boxed once more, so that an outcome is one word larger than the output
 /// (the runtimes store it in every task, and move it on every completion); only a panic
 /// pays the allocation.
+#[cfg(any(feature = "smol", feature = "async-std"))]
 pub(crate) struct Outcome<T>(Option<Result<T, Box<Payload>>>);
 
+#[cfg(any(feature = "smol", feature = "async-std"))]
 impl<T> Outcome<T> {
     #[inline]
     fn new(result: Result<T, Payload>) -> Self {
@@ -46,6 +49,7 @@ impl<T> Outcome<T> {
     }
 }
 
+#[cfg(any(feature = "smol", feature = "async-std"))]
 impl<T> Drop for Outcome<T> {
     #[inline]
     fn drop(&mut self) {
@@ -66,19 +70,82 @@ pub(crate) fn discard<T>(value: T) {
     }
 }
 
+/// A backend's kind of task, fixed by the backend at compile time: the context its polls
+/// run in, and who turns a panic of its future into a value.
+pub(crate) trait Kind: 'static {
+    /// The context of a poll.
+    const CONTEXT: Context;
+    /// What the task stores as its output.
+    type Output<T>;
+    /// Polls the user's future.
+    fn poll<F: Future>(
+        future: Pin<&mut F>,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<Self::Output<F::Output>>;
+}
+
+/// tokio's tasks: tokio catches a panic of the poll (its `JoinError` carries the payload)
+/// and of every destructor it runs (a cancelled task's future, a detached task's output),
+/// so the output is stored as it is. Which scheduler flavour runs the task is asked of
+/// tokio only when it matters (a `block_on` inside the task).
+#[cfg(feature = "tokio")]
+pub(crate) struct TokioTask;
+
+#[cfg(feature = "tokio")]
+impl Kind for TokioTask {
+    const CONTEXT: Context = Context::TokioTask;
+    type Output<T> = T;
+
+    #[inline]
+    fn poll<F: Future>(future: Pin<&mut F>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
+        future.poll(cx)
+    }
+}
+
+/// The tasks of an async-task executor, on `flavor`: a panic is caught here and stored in
+/// an [`Outcome`], which also catches a panic of the output's destructor when the runtime
+/// drops a detached task's output (smol and async-std would abort the process, or lose an
+/// executor thread).
+#[cfg(any(feature = "smol", feature = "async-std"))]
+pub(crate) struct AsyncTask<const SMOL: bool>;
+
+#[cfg(any(feature = "smol", feature = "async-std"))]
+impl<const SMOL: bool> Kind for AsyncTask<SMOL> {
+    const CONTEXT: Context = Context::Task(if SMOL { Flavor::Smol } else { Flavor::AsyncStd });
+    type Output<T> = Outcome<T>;
+
+    #[inline]
+    fn poll<F: Future>(future: Pin<&mut F>, cx: &mut TaskContext<'_>) -> Poll<Outcome<F::Output>> {
+        match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Outcome::new(Ok(output))),
+            Err(payload) => Poll::Ready(Outcome::new(Err(payload))),
+        }
+    }
+}
+
+/// smol's tasks.
+#[cfg(feature = "smol")]
+pub(crate) type SmolTask = AsyncTask<true>;
+/// async-std's tasks.
+#[cfg(feature = "async-std")]
+pub(crate) type AsyncStdTask = AsyncTask<false>;
+
 pin_project! {
     /// The future every backend spawns in place of the user's: it marks the thread as
-    /// polling an async-bridge task of `flavor`, turns a panic into an [`Outcome`], drops
-    /// the user's future (on completion or cancellation) without letting its destructor
-    /// unwind into the runtime, and shows each poll to the watchdog (feature `watchdog`).
-    pub(crate) struct Task<F> {
+    /// polling an async-bridge task of its kind `K`, has a panic turned into a value (see
+    /// [`Kind`]), drops the user's future (on completion or cancellation) without letting
+    /// its destructor unwind into the runtime, and shows each poll to the watchdog
+    /// (feature `watchdog`). It adds nothing to the future's size but the `Option` (often
+    /// nothing: the future's own state has a spare value) and the watchdog's probe.
+    pub(crate) struct Task<F, K> {
         #[pin]
         future: Option<F>,
-        flavor: Flavor,
         probe: Probe,
+        kind: PhantomData<fn() -> K>,
     }
 
-    impl<F> PinnedDrop for Task<F> {
+    impl<F, K> PinnedDrop for Task<F, K> {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             // A cancelled task's destructors run on the runtime's thread: timed too.
@@ -89,13 +156,13 @@ pin_project! {
     }
 }
 
-impl<F> Task<F> {
+impl<F, K> Task<F, K> {
     #[inline]
-    pub(crate) fn new(future: F, flavor: Flavor, meta: &TaskMeta) -> Self {
+    pub(crate) fn new(future: F, meta: &TaskMeta) -> Self {
         Task {
             future: Some(future),
-            flavor,
             probe: Probe::task(meta),
+            kind: PhantomData,
         }
     }
 }
@@ -112,13 +179,13 @@ fn drop_in_place_caught<F>(mut slot: Pin<&mut Option<F>>) {
     }
 }
 
-impl<F: Future> Future for Task<F> {
-    type Output = Outcome<F::Output>;
+impl<F: Future, K: Kind> Future for Task<F, K> {
+    type Output = K::Output<F::Output>;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let _context = context::enter(Context::Task(*this.flavor));
+        let _context = context::enter(K::CONTEXT);
         let mut slot = this.future;
         // The watchdog times the poll and, on completion, the drop of the future.
         hook::poll(this.probe, || {
@@ -128,27 +195,40 @@ impl<F: Future> Future for Task<F> {
                      async-bridge"
                 )
             };
-            let result = match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-                Ok(Poll::Pending) => return Poll::Pending,
-                Ok(Poll::Ready(output)) => Ok(output),
-                Err(payload) => Err(payload),
+            let output = match K::poll(future, cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(output) => output,
             };
+            // Its destructor's panic is caught: the output is kept.
             drop_in_place_caught(slot);
-            Poll::Ready(Outcome::new(result))
+            Poll::Ready(output)
         })
     }
 }
 
 /// The closure every backend runs in place of a `spawn_blocking` closure: it marks the
 /// thread as running a blocking closure of `flavor` and turns a panic into an [`Outcome`].
+#[cfg(any(feature = "smol", feature = "async-std"))]
 #[inline]
 pub(crate) fn blocking<F, R>(f: F, flavor: Flavor) -> impl FnOnce() -> Outcome<R> + Send + 'static
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
+    let f = blocking_in_context(f, flavor);
+    move || Outcome::new(catch_unwind(AssertUnwindSafe(f)))
+}
+
+/// The closure tokio runs in place of a `spawn_blocking` closure: it marks the thread as
+/// running a blocking closure of `flavor`; tokio turns a panic into its `JoinError` itself.
+#[inline]
+pub(crate) fn blocking_in_context<F, R>(f: F, flavor: Flavor) -> impl FnOnce() -> R + Send + 'static
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
     move || {
         let _context = context::enter(Context::Blocking(flavor));
-        Outcome::new(catch_unwind(AssertUnwindSafe(f)))
+        f()
     }
 }

@@ -130,7 +130,7 @@ impl Spawn for AsyncStd {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let task = async_std::task::spawn(wrap::Task::new(future, Flavor::AsyncStd, &meta));
+        let task = async_std::task::spawn(wrap::Task::<_, wrap::AsyncStdTask>::new(future, &meta));
         JoinHandle::new(RawHandle::AsyncStd(TaskHandle::new(task)), meta)
     }
 }

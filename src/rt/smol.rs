@@ -452,7 +452,7 @@ impl Spawn for Smol {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let future = wrap::Task::new(future, Flavor::Smol, &meta);
+        let future = wrap::Task::<_, wrap::SmolTask>::new(future, &meta);
         let task = match &self.dedicated {
             None => smol::spawn(future),
             Some(d) => d.queue.spawn(future),

@@ -16,7 +16,7 @@ use crate::hook;
 use crate::rt::abort_flag::AbortFlag;
 use crate::rt::{RawHandle, RawSleep};
 use crate::task::TaskMeta;
-use crate::wrap::{self, Outcome};
+use crate::wrap;
 use crate::{BlockOn, BlockOnError, JoinError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
 
 /// The tokio backend: a [`tokio::runtime::Handle`], optionally owning its runtime.
@@ -33,6 +33,12 @@ use crate::{BlockOn, BlockOnError, JoinError, JoinHandle, Sleep, Spawn, SpawnBlo
 ///
 /// Spawning goes through the held handle, so it works from any thread, also outside the
 /// runtime. The blocking pool is the runtime's own (`max_blocking_threads`).
+///
+/// A task's panic reaches its [`JoinHandle`] as a [`JoinError`] through tokio's own
+/// `JoinError`, which tokio makes (it catches the panics of polls and of the destructors it
+/// runs), so a task costs what a native one does. On a runtime built with tokio's unstable
+/// `unhandled_panic(UnhandledPanic::ShutdownRuntime)`, a panicking task therefore shuts that
+/// runtime down, as tokio documents for that setting.
 ///
 /// # Current-thread runtimes
 ///
@@ -341,6 +347,17 @@ pub(crate) fn in_runtime() -> bool {
     Handle::try_current().is_ok()
 }
 
+/// The context of a poll of a task async-bridge spawned on tokio: its runtime is the
+/// current one.
+pub(crate) fn task_context() -> Context {
+    match Handle::try_current() {
+        Ok(handle) => Context::Task(flavor_of(&handle)),
+        // A tokio task is always polled inside its runtime; answer as `foreign_context`
+        // would if that ever changed.
+        Err(_) => Context::None,
+    }
+}
+
 /// The context of a tokio runtime that async-bridge did not set up on this thread.
 #[inline]
 pub(crate) fn foreign_context() -> Context {
@@ -426,7 +443,7 @@ impl Spawn for Tokio {
     {
         let task = self
             .handle
-            .spawn(wrap::Task::new(future, self.flavor, &meta));
+            .spawn(wrap::Task::<_, wrap::TokioTask>::new(future, &meta));
         JoinHandle::new(RawHandle::Tokio(TokioHandle::new(task)), meta)
     }
 }
@@ -446,7 +463,9 @@ impl SpawnBlocking for Tokio {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let task = self.handle.spawn_blocking(wrap::blocking(f, self.flavor));
+        let task = self
+            .handle
+            .spawn_blocking(wrap::blocking_in_context(f, self.flavor));
         JoinHandle::new(RawHandle::Tokio(TokioHandle::new(task)), meta)
     }
 }
@@ -465,8 +484,11 @@ impl Timer for Tokio {
 /// finished before the call, as on async-task (where a task aborted mid-run, or a started
 /// blocking closure, runs to its end and its output is dropped). Natively tokio may still
 /// return the output of a task that completed after `abort`.
+///
+/// tokio stores the output as it is: it turns a panic of the task (or of a destructor it
+/// runs) into its own `JoinError`, whose payload becomes ours.
 pub(crate) struct TokioHandle<T> {
-    task: tokio::task::JoinHandle<Outcome<T>>,
+    task: tokio::task::JoinHandle<T>,
     abort: AbortFlag,
 }
 
@@ -474,16 +496,15 @@ pub(crate) struct TokioHandle<T> {
 /// reports as failed.
 #[cold]
 fn settle_aborted_or_failed<T>(
-    res: Result<Outcome<T>, tokio::task::JoinError>,
+    res: Result<T, tokio::task::JoinError>,
     meta: &TaskMeta,
 ) -> JoinError {
     match res {
-        Ok(outcome) => {
-            wrap::discard(outcome);
+        Ok(output) => {
+            wrap::discard(output);
             JoinError::cancelled(meta)
         }
         Err(err) => match err.try_into_panic() {
-            // Our wrapper catches every panic; keep tokio's if one still arrives.
             Ok(payload) => JoinError::panic(payload, meta),
             Err(_) => JoinError::cancelled(meta),
         },
@@ -492,7 +513,7 @@ fn settle_aborted_or_failed<T>(
 
 impl<T> TokioHandle<T> {
     #[inline]
-    fn new(task: tokio::task::JoinHandle<Outcome<T>>) -> Self {
+    fn new(task: tokio::task::JoinHandle<T>) -> Self {
         TokioHandle {
             task,
             abort: AbortFlag::new(),
@@ -507,9 +528,7 @@ impl<T> TokioHandle<T> {
     ) -> Poll<Result<T, JoinError>> {
         let aborted = self.abort.aborted();
         Pin::new(&mut self.task).poll(cx).map(|res| match res {
-            Ok(outcome) if !aborted => outcome
-                .into_result()
-                .map_err(|payload| JoinError::panic(payload, meta)),
+            Ok(output) if !aborted => Ok(output),
             res => Err(settle_aborted_or_failed(res, meta)),
         })
     }
