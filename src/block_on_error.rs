@@ -34,10 +34,7 @@ pub struct BlockOnError {
 
 impl BlockOnError {
     pub(crate) fn new(context: Context, callee: Flavor) -> Self {
-        BlockOnError {
-            context: context.resolve(),
-            callee,
-        }
+        BlockOnError { context, callee }
     }
 
     /// True when the caller was polling an async task (rather than driving another
@@ -55,7 +52,7 @@ impl BlockOnError {
     /// # }
     /// ```
     pub fn is_in_task(&self) -> bool {
-        matches!(self.context, Context::Task(_) | Context::TokioTask)
+        matches!(self.context, Context::Task(_))
     }
 }
 
@@ -93,8 +90,7 @@ impl fmt::Display for BlockOnError {
                  body); this would block the runtime's only thread and deadlock it",
                 on.describe()
             )?,
-            // `TokioTask` is resolved in `new`.
-            Context::None | Context::Blocking(_) | Context::TokioTask => {
+            Context::None | Context::Blocking(_) => {
                 write!(f, "`block_on` ({callee}) refused on this thread")?
             }
         }

@@ -42,11 +42,6 @@ pub(crate) enum Context {
     BlockOn(Flavor),
     /// Polling a task async-bridge spawned on this backend.
     Task(Flavor),
-    /// Polling a task async-bridge spawned on tokio. Which scheduler flavour runs it is
-    /// asked of tokio where it matters (`verdict`, `rt::current`), so that the task need
-    /// not carry it: `resolve` turns this into `Task(flavour)`.
-    #[allow(dead_code)] // only with tokio
-    TokioTask,
     /// Running a `spawn_blocking` closure of this backend.
     Blocking(Flavor),
     /// Inside a runtime the application built itself (a `#[tokio::main]` body, a native
@@ -63,17 +58,6 @@ thread_local! {
 #[inline]
 pub(crate) fn current() -> Context {
     CURRENT.with(Cell::get)
-}
-
-impl Context {
-    /// `TokioTask` as `Task(flavour)`, flavour asked of tokio; any other context as it is.
-    #[inline]
-    pub(crate) fn resolve(self) -> Context {
-        match self {
-            Context::TokioTask => crate::rt::tokio_task_context(),
-            ctx => ctx,
-        }
-    }
 }
 
 /// Restores the previous context when dropped, also on unwind.
@@ -114,7 +98,7 @@ pub(crate) enum Verdict {
 pub(crate) fn verdict() -> Verdict {
     let ctx = match current() {
         Context::None => crate::rt::foreign_context(),
-        ctx => ctx.resolve(),
+        ctx => ctx,
     };
     match ctx {
         Context::None | Context::Blocking(_) => Verdict::Run,

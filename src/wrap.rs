@@ -71,41 +71,53 @@ pub(crate) fn discard<T>(value: T) {
 }
 
 /// A backend's kind of task, fixed by the backend at compile time: the context its polls
-/// run in, and who turns a panic of its future into a value.
+/// run in, and what it stores as the task's output.
 pub(crate) trait Kind: 'static {
     /// The context of a poll.
     const CONTEXT: Context;
     /// What the task stores as its output.
     type Output<T>;
-    /// Polls the user's future.
-    fn poll<F: Future>(
-        future: Pin<&mut F>,
-        cx: &mut TaskContext<'_>,
-    ) -> Poll<Self::Output<F::Output>>;
+    /// Whether a panic of the poll is caught here. When it is not, it unwinds through this
+    /// wrapper (the thread's context is restored by its guard) to a runtime that catches
+    /// it.
+    const CATCH: bool;
+    /// The output of a poll that completed (`Err`: the payload of its panic), once the
+    /// user's future is dropped and the watchdog has seen the poll end.
+    fn output<T>(result: Result<T, Payload>) -> Self::Output<T>;
 }
 
-/// tokio's tasks: tokio catches a panic of the poll (its `JoinError` carries the payload)
-/// and of every destructor it runs (a cancelled task's future, a detached task's output),
-/// so the output is stored as it is. Which scheduler flavour runs the task is asked of
-/// tokio only when it matters (a `block_on` inside the task).
+/// tokio's tasks, on a multi-thread (`MULTI`) or current-thread runtime: the output is
+/// stored as it is, and a panic goes on to tokio, which turns it into its `JoinError`
+/// (whose payload becomes ours) and which catches the panics of every destructor it runs
+/// (a cancelled task's future, a detached task's output).
 #[cfg(feature = "tokio")]
-pub(crate) struct TokioTask;
+pub(crate) struct TokioTask<const MULTI: bool>;
 
 #[cfg(feature = "tokio")]
-impl Kind for TokioTask {
-    const CONTEXT: Context = Context::TokioTask;
+impl<const MULTI: bool> Kind for TokioTask<MULTI> {
+    const CONTEXT: Context = Context::Task(if MULTI {
+        Flavor::TokioMultiThread
+    } else {
+        Flavor::TokioCurrentThread
+    });
     type Output<T> = T;
+    // tokio catches the panic itself; the watchdog needs the poll to end normally to
+    // report it, so with the watchdog the panic is caught here and resumed for tokio.
+    const CATCH: bool = cfg!(feature = "watchdog");
 
     #[inline]
-    fn poll<F: Future>(future: Pin<&mut F>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
-        future.poll(cx)
+    fn output<T>(result: Result<T, Payload>) -> T {
+        match result {
+            Ok(output) => output,
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
     }
 }
 
-/// The tasks of an async-task executor, on `flavor`: a panic is caught here and stored in
-/// an [`Outcome`], which also catches a panic of the output's destructor when the runtime
-/// drops a detached task's output (smol and async-std would abort the process, or lose an
-/// executor thread).
+/// The tasks of an async-task executor (smol's, or async-std's when not `SMOL`): the
+/// result is stored in an [`Outcome`], which also catches a panic of the output's
+/// destructor when the runtime drops a detached task's output (async-task would abort the
+/// process).
 #[cfg(any(feature = "smol", feature = "async-std"))]
 pub(crate) struct AsyncTask<const SMOL: bool>;
 
@@ -113,14 +125,11 @@ pub(crate) struct AsyncTask<const SMOL: bool>;
 impl<const SMOL: bool> Kind for AsyncTask<SMOL> {
     const CONTEXT: Context = Context::Task(if SMOL { Flavor::Smol } else { Flavor::AsyncStd });
     type Output<T> = Outcome<T>;
+    const CATCH: bool = true;
 
     #[inline]
-    fn poll<F: Future>(future: Pin<&mut F>, cx: &mut TaskContext<'_>) -> Poll<Outcome<F::Output>> {
-        match catch_unwind(AssertUnwindSafe(|| future.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(output)) => Poll::Ready(Outcome::new(Ok(output))),
-            Err(payload) => Poll::Ready(Outcome::new(Err(payload))),
-        }
+    fn output<T>(result: Result<T, Payload>) -> Outcome<T> {
+        Outcome::new(result)
     }
 }
 
@@ -133,11 +142,12 @@ pub(crate) type AsyncStdTask = AsyncTask<false>;
 
 pin_project! {
     /// The future every backend spawns in place of the user's: it marks the thread as
-    /// polling an async-bridge task of its kind `K`, has a panic turned into a value (see
-    /// [`Kind`]), drops the user's future (on completion or cancellation) without letting
-    /// its destructor unwind into the runtime, and shows each poll to the watchdog
-    /// (feature `watchdog`). It adds nothing to the future's size but the `Option` (often
-    /// nothing: the future's own state has a spare value) and the watchdog's probe.
+    /// polling an async-bridge task of its kind `K`, catches a panic of the poll (stored,
+    /// or resumed for tokio: see [`Kind`]), drops the user's future (on completion or
+    /// cancellation) without letting its destructor unwind into the runtime, and shows
+    /// each poll to the watchdog (feature `watchdog`), also one that panics. It adds
+    /// nothing to the future's size but the `Option` (often nothing: the future's own state
+    /// has a spare value) and the watchdog's probe.
     pub(crate) struct Task<F, K> {
         #[pin]
         future: Option<F>,
@@ -195,14 +205,21 @@ impl<F: Future, K: Kind> Future for Task<F, K> {
                      async-bridge"
                 )
             };
-            let output = match K::poll(future, cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(output) => output,
+            let polled = if K::CATCH {
+                catch_unwind(AssertUnwindSafe(|| future.poll(cx)))
+            } else {
+                Ok(future.poll(cx))
+            };
+            let result = match polled {
+                Ok(Poll::Pending) => return Poll::Pending,
+                Ok(Poll::Ready(output)) => Ok(output),
+                Err(payload) => Err(payload),
             };
             // Its destructor's panic is caught: the output is kept.
             drop_in_place_caught(slot);
-            Poll::Ready(output)
+            Poll::Ready(result)
         })
+        .map(K::output)
     }
 }
 

@@ -175,6 +175,55 @@ async fn abort_does_not_interrupt_a_started_blocking_closure(rt: impl Runtime) {
     );
 }
 
+/// `abort` while the task is inside a poll that then panics: the task had not finished
+/// when `abort` came, so the awaiter hears of a cancellation and the panic is dropped, as
+/// with an output. (Not on tokio current-thread: the task blocks its thread until the body
+/// has aborted it, and there the body runs on that same thread.)
+#[async_bridge::test(tokio_multi_thread, smol, async_std, timeout = "60s")]
+async fn abort_during_a_poll_that_then_panics_is_a_cancellation(rt: impl Runtime) {
+    let started = Arc::new(AtomicBool::new(false));
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let handle = rt.spawn({
+        let started = started.clone();
+        async move {
+            started.store(true, Ordering::SeqCst);
+            go_rx.recv().unwrap(); // holds the poll until the body has aborted the task
+            panic!("a panic after abort");
+        }
+    });
+    until(&rt, "the task is inside its poll", || {
+        started.load(Ordering::SeqCst)
+    })
+    .await;
+    handle.abort();
+    go_tx.send(()).unwrap();
+    let err = handle.await.unwrap_err();
+    assert!(err.is_cancelled(), "aborted before it finished: {err:?}");
+}
+
+/// The same for a started `spawn_blocking` closure that panics after `abort`.
+#[async_bridge::test(timeout = "60s")]
+async fn abort_of_a_started_blocking_closure_that_then_panics_is_a_cancellation(rt: impl Runtime) {
+    let started = Arc::new(AtomicBool::new(false));
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let handle = rt.spawn_blocking({
+        let started = started.clone();
+        move || {
+            started.store(true, Ordering::SeqCst);
+            go_rx.recv().unwrap();
+            panic!("a panic after abort");
+        }
+    });
+    until(&rt, "the blocking closure starts", || {
+        started.load(Ordering::SeqCst)
+    })
+    .await;
+    handle.abort();
+    go_tx.send(()).unwrap();
+    let err = handle.await.unwrap_err();
+    assert!(err.is_cancelled(), "aborted before it finished: {err:?}");
+}
+
 #[derive(Debug, PartialEq)]
 struct CustomPayload(u32);
 

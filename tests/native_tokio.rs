@@ -148,3 +148,48 @@ fn from_handle_and_try_current_borrow() {
 fn current_panics_outside_a_runtime() {
     let _ = Tokio::current();
 }
+
+/// A task of a current-thread runtime that entered another (multi-thread) runtime is still a
+/// task of its current-thread runtime: `block_on` is refused, not tried in place.
+#[test]
+fn a_current_thread_task_that_entered_another_runtime_still_refuses() {
+    deadline(30, "current-thread task, other runtime entered", || {
+        let rt = Tokio::current_thread();
+        let other = native_multi_thread();
+        let other = other.handle().clone();
+        let refused = rt.block_on(async {
+            rt.spawn(async move {
+                let _entered = other.enter();
+                async_bridge::try_block_on(async { 1 })
+            })
+            .await
+            .unwrap()
+        });
+        let message = refused.unwrap_err().to_string();
+        assert!(message.contains("current-thread"), "{message}");
+    });
+}
+
+/// A task of a multi-thread runtime that entered a current-thread runtime is still a task of
+/// its multi-thread runtime: `block_on` blocks in place.
+#[test]
+fn a_multi_thread_task_that_entered_a_current_thread_runtime_still_blocks_in_place() {
+    deadline(
+        30,
+        "multi-thread task, current-thread runtime entered",
+        || {
+            let rt = Tokio::multi_thread(2);
+            let other = native_current_thread();
+            let other = other.handle().clone();
+            let out = rt.block_on(async {
+                rt.spawn(async move {
+                    let _entered = other.enter();
+                    async_bridge::try_block_on(async { 1 })
+                })
+                .await
+                .unwrap()
+            });
+            assert_eq!(out, Ok(1));
+        },
+    );
+}

@@ -363,8 +363,34 @@ fn a_replacing_watchdog_sees_a_stall_in_progress<R: Runtime + Debug>(rt: R) {
     );
 }
 
+/// A slow poll that ends in a panic is reported too, once, after it returns: the task's
+/// panic does not hide its stall (on tokio the panic goes on to tokio, after the report).
+fn slow_poll_that_panics_is_reported<R: Runtime + Debug>(rt: R) {
+    let _serial = serial();
+    let rec = Recorder::default();
+    let guard = rec.install(20 * MS);
+    let name = unique(&rt, "slow then panics");
+    let handle = Builder::new().name(name.as_str()).spawn_on(
+        async {
+            thread::sleep(200 * MS);
+            panic!("after a slow poll");
+        },
+        &rt,
+    );
+    let err = rt.block_on(handle).unwrap_err();
+    drop(guard);
+    assert!(err.is_panic(), "{err:?}");
+    let seen = rec.about(&name);
+    assert_eq!(
+        seen.iter().filter(|s| !s.running).count(),
+        1,
+        "one report after the poll returned: {seen:#?}"
+    );
+}
+
 per_backend!(
     slow_poll_is_reported_once_after_it_returns,
+    slow_poll_that_panics_is_reported,
     stuck_poll_is_reported_while_still_running,
     task_that_only_awaits_is_never_reported,
     uninstalling_and_replacing_stop_reports,

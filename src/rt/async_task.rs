@@ -48,6 +48,9 @@ pub(crate) trait Cancel: NativeTask {
 
 /// The awaiter's waker, kept or not (see [`NativeTask::Slot`]).
 pub(crate) trait WakerSlot: Default {
+    /// Whether it keeps the waker: it must, exactly for the handles that cannot tell when
+    /// their task has finished (`TaskHandle::new` checks it at compile time).
+    const KEEPS: bool;
     /// Keeps the waker of a poll that returned `Pending`.
     fn remember(&mut self, cx: &Context<'_>);
     fn take(&mut self) -> Option<Waker>;
@@ -56,6 +59,8 @@ pub(crate) trait WakerSlot: Default {
 }
 
 impl WakerSlot for () {
+    const KEEPS: bool = false;
+
     #[inline]
     fn remember(&mut self, _: &Context<'_>) {}
 
@@ -69,6 +74,8 @@ impl WakerSlot for () {
 }
 
 impl WakerSlot for Option<Waker> {
+    const KEEPS: bool = true;
+
     #[inline]
     fn remember(&mut self, cx: &Context<'_>) {
         match self {
@@ -171,6 +178,14 @@ fn poll_with_kept_waker<T>(
 impl<N: NativeTask> TaskHandle<N> {
     #[inline]
     pub(crate) fn new(task: N) -> Self {
+        // A handle that polls through `&self` to tell `is_finished` must keep the awaiter's
+        // waker, or that poll would take the awaiter's registration away.
+        const {
+            assert!(
+                N::TELLS_FINISHED != N::Slot::KEEPS,
+                "a native handle keeps the awaiter's waker exactly when it cannot tell that its task finished"
+            )
+        };
         TaskHandle {
             state: Mutex::new(State::Running {
                 task,

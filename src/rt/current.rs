@@ -25,12 +25,6 @@ pub(crate) enum Current {
 #[inline]
 pub(crate) fn current() -> Current {
     match crate::context::current() {
-        #[cfg(feature = "tokio")]
-        Context::TokioTask => {
-            if let Some(rt) = super::tokio::Tokio::try_current() {
-                return Current::Tokio(rt);
-            }
-        }
         Context::BlockOn(flavor) | Context::Task(flavor) | Context::Blocking(flavor) => {
             match flavor {
                 #[cfg(feature = "tokio")]
@@ -48,8 +42,6 @@ pub(crate) fn current() -> Current {
             }
         }
         Context::None | Context::Foreign(_) => {}
-        #[cfg(not(feature = "tokio"))]
-        Context::TokioTask => {}
     }
     // A runtime the application built (a `#[tokio::main]` body, a native tokio task).
     #[cfg(feature = "tokio")]

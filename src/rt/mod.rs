@@ -203,18 +203,6 @@ pub(crate) fn foreign_context() -> Context {
     }
 }
 
-/// The context of a poll of a task async-bridge spawned on tokio, with its flavour.
-#[cold]
-pub(crate) fn tokio_task_context() -> Context {
-    cfg_if::cfg_if! {
-        if #[cfg(feature = "tokio")] {
-            self::tokio::task_context()
-        } else {
-            unreachable!("async-bridge: only the tokio backend spawns tokio tasks")
-        }
-    }
-}
-
 /// Runs `f` where a tokio multi-thread worker may block.
 pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
     cfg_if::cfg_if! {

@@ -347,17 +347,6 @@ pub(crate) fn in_runtime() -> bool {
     Handle::try_current().is_ok()
 }
 
-/// The context of a poll of a task async-bridge spawned on tokio: its runtime is the
-/// current one.
-pub(crate) fn task_context() -> Context {
-    match Handle::try_current() {
-        Ok(handle) => Context::Task(flavor_of(&handle)),
-        // A tokio task is always polled inside its runtime; answer as `foreign_context`
-        // would if that ever changed.
-        Err(_) => Context::None,
-    }
-}
-
 /// The context of a tokio runtime that async-bridge did not set up on this thread.
 #[inline]
 pub(crate) fn foreign_context() -> Context {
@@ -441,9 +430,16 @@ impl Spawn for Tokio {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let task = self
-            .handle
-            .spawn(wrap::Task::<_, wrap::TokioTask>::new(future, &meta));
+        // The flavour is the task's type, not a field of it: a tokio task is as large as a
+        // native one.
+        let task = match self.flavor {
+            Flavor::TokioMultiThread => self
+                .handle
+                .spawn(wrap::Task::<_, wrap::TokioTask<true>>::new(future, &meta)),
+            _ => self
+                .handle
+                .spawn(wrap::Task::<_, wrap::TokioTask<false>>::new(future, &meta)),
+        };
         JoinHandle::new(RawHandle::Tokio(TokioHandle::new(task)), meta)
     }
 }
@@ -492,23 +488,36 @@ pub(crate) struct TokioHandle<T> {
     abort: AbortFlag,
 }
 
-/// The error of a task that was aborted (its output, if any, is dropped) or that tokio
-/// reports as failed.
-#[cold]
-fn settle_aborted_or_failed<T>(
+/// What the awaiter of a tokio task gets. After `abort`, whatever the task produced (an
+/// output, or a panic of a poll that was running when `abort` came) is dropped and the
+/// awaiter hears of a cancellation, as on every backend.
+#[inline]
+fn settle<T>(
     res: Result<T, tokio::task::JoinError>,
+    aborted: bool,
     meta: &TaskMeta,
-) -> JoinError {
+) -> Result<T, JoinError> {
     match res {
-        Ok(output) => {
-            wrap::discard(output);
-            JoinError::cancelled(meta)
-        }
-        Err(err) => match err.try_into_panic() {
-            Ok(payload) => JoinError::panic(payload, meta),
-            Err(_) => JoinError::cancelled(meta),
-        },
+        Ok(output) if !aborted => Ok(output),
+        Err(err) if !aborted => Err(failed(err, meta)),
+        res => Err(discarded(res, meta)),
     }
+}
+
+/// A task that panicked, or that tokio cancelled (its runtime shut down).
+#[cold]
+fn failed(err: tokio::task::JoinError, meta: &TaskMeta) -> JoinError {
+    match err.try_into_panic() {
+        Ok(payload) => JoinError::panic(payload, meta),
+        Err(_) => JoinError::cancelled(meta),
+    }
+}
+
+/// The result of an aborted task, dropped (a panicking destructor is caught).
+#[cold]
+fn discarded<T>(res: Result<T, tokio::task::JoinError>, meta: &TaskMeta) -> JoinError {
+    wrap::discard(res);
+    JoinError::cancelled(meta)
 }
 
 impl<T> TokioHandle<T> {
@@ -527,10 +536,9 @@ impl<T> TokioHandle<T> {
         meta: &TaskMeta,
     ) -> Poll<Result<T, JoinError>> {
         let aborted = self.abort.aborted();
-        Pin::new(&mut self.task).poll(cx).map(|res| match res {
-            Ok(output) if !aborted => Ok(output),
-            res => Err(settle_aborted_or_failed(res, meta)),
-        })
+        Pin::new(&mut self.task)
+            .poll(cx)
+            .map(|res| settle(res, aborted, meta))
     }
 
     pub(crate) fn abort(&self) {
