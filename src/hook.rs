@@ -4,10 +4,17 @@
 cfg_if::cfg_if! {
     if #[cfg(feature = "watchdog")] {
         pub(crate) use crate::watchdog::probe::{Probe, block_on_future, handed_off, poll};
+
+        /// `poll` reports a slow poll when its closure returns, so a panic must not unwind
+        /// through it.
+        pub(crate) const REPORTS_ON_RETURN: bool = true;
     } else {
         use std::panic::Location;
 
         use crate::task::TaskMeta;
+
+        /// A panic may unwind through `poll`.
+        pub(crate) const REPORTS_ON_RETURN: bool = false;
 
         /// Nothing to record without the watchdog.
         #[derive(Clone, Copy)]

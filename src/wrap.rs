@@ -33,7 +33,7 @@ pub(crate) struct Outcome<T>(Option<Result<T, Box<Payload>>>);
 #[cfg(any(feature = "smol", feature = "async-std"))]
 impl<T> Outcome<T> {
     #[inline]
-    fn new(result: Result<T, Payload>) -> Self {
+    pub(crate) fn new(result: Result<T, Payload>) -> Self {
         Outcome(Some(result.map_err(Box::new)))
     }
 
@@ -70,80 +70,26 @@ pub(crate) fn discard<T>(value: T) {
     }
 }
 
-/// A backend's kind of task, fixed by the backend at compile time: the context its polls
-/// run in, and what it stores as the task's output.
+/// A backend's kind of task, fixed by the backend at compile time (`rt::tokio::TokioTask`,
+/// `rt::async_task::AsyncTask`): the context its polls run in, and what it stores as the
+/// task's output.
 pub(crate) trait Kind: 'static {
     /// The context of a poll.
     const CONTEXT: Context;
+    /// Whether the runtime turns a panic of the poll into its own error (and catches the
+    /// panics of the destructors it runs), so that the wrapper may let it unwind.
+    const RUNTIME_CATCHES: bool;
     /// What the task stores as its output.
     type Output<T>;
-    /// Whether a panic of the poll is caught here. When it is not, it unwinds through this
-    /// wrapper (the thread's context is restored by its guard) to a runtime that catches
-    /// it.
-    const CATCH: bool;
-    /// The output of a poll that completed (`Err`: the payload of its panic), once the
-    /// user's future is dropped and the watchdog has seen the poll end.
+    /// The output of a poll that completed (`Err`: the payload of its panic, caught here),
+    /// once the user's future is dropped and the watchdog has seen the poll end.
     fn output<T>(result: Result<T, Payload>) -> Self::Output<T>;
 }
 
-/// tokio's tasks, on a multi-thread (`MULTI`) or current-thread runtime: the output is
-/// stored as it is, and a panic goes on to tokio, which turns it into its `JoinError`
-/// (whose payload becomes ours) and which catches the panics of every destructor it runs
-/// (a cancelled task's future, a detached task's output).
-#[cfg(feature = "tokio")]
-pub(crate) struct TokioTask<const MULTI: bool>;
-
-#[cfg(feature = "tokio")]
-impl<const MULTI: bool> Kind for TokioTask<MULTI> {
-    const CONTEXT: Context = Context::Task(if MULTI {
-        Flavor::TokioMultiThread
-    } else {
-        Flavor::TokioCurrentThread
-    });
-    type Output<T> = T;
-    // tokio catches the panic itself; the watchdog needs the poll to end normally to
-    // report it, so with the watchdog the panic is caught here and resumed for tokio.
-    const CATCH: bool = cfg!(feature = "watchdog");
-
-    #[inline]
-    fn output<T>(result: Result<T, Payload>) -> T {
-        match result {
-            Ok(output) => output,
-            Err(payload) => std::panic::resume_unwind(payload),
-        }
-    }
-}
-
-/// The tasks of an async-task executor (smol's, or async-std's when not `SMOL`): the
-/// result is stored in an [`Outcome`], which also catches a panic of the output's
-/// destructor when the runtime drops a detached task's output (async-task would abort the
-/// process).
-#[cfg(any(feature = "smol", feature = "async-std"))]
-pub(crate) struct AsyncTask<const SMOL: bool>;
-
-#[cfg(any(feature = "smol", feature = "async-std"))]
-impl<const SMOL: bool> Kind for AsyncTask<SMOL> {
-    const CONTEXT: Context = Context::Task(if SMOL { Flavor::Smol } else { Flavor::AsyncStd });
-    type Output<T> = Outcome<T>;
-    const CATCH: bool = true;
-
-    #[inline]
-    fn output<T>(result: Result<T, Payload>) -> Outcome<T> {
-        Outcome::new(result)
-    }
-}
-
-/// smol's tasks.
-#[cfg(feature = "smol")]
-pub(crate) type SmolTask = AsyncTask<true>;
-/// async-std's tasks.
-#[cfg(feature = "async-std")]
-pub(crate) type AsyncStdTask = AsyncTask<false>;
-
 pin_project! {
     /// The future every backend spawns in place of the user's: it marks the thread as
-    /// polling an async-bridge task of its kind `K`, catches a panic of the poll (stored,
-    /// or resumed for tokio: see [`Kind`]), drops the user's future (on completion or
+    /// polling an async-bridge task of its kind `K`, catches a panic of the poll (stored, or
+    /// left to a runtime that catches it: see [`Kind`]), drops the user's future (on completion or
     /// cancellation) without letting its destructor unwind into the runtime, and shows
     /// each poll to the watchdog (feature `watchdog`), also one that panics. It adds
     /// nothing to the future's size but the `Option` (often nothing: the future's own state
@@ -205,10 +151,12 @@ impl<F: Future, K: Kind> Future for Task<F, K> {
                      async-bridge"
                 )
             };
-            let polled = if K::CATCH {
-                catch_unwind(AssertUnwindSafe(|| future.poll(cx)))
-            } else {
+            // A panic may unwind only to a runtime that catches it, and not through a hook
+            // that reports a slow poll when it returns.
+            let polled = if K::RUNTIME_CATCHES && !hook::REPORTS_ON_RETURN {
                 Ok(future.poll(cx))
+            } else {
+                catch_unwind(AssertUnwindSafe(|| future.poll(cx)))
             };
             let result = match polled {
                 Ok(Poll::Pending) => return Poll::Pending,

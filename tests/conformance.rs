@@ -175,52 +175,66 @@ async fn abort_does_not_interrupt_a_started_blocking_closure(rt: impl Runtime) {
     );
 }
 
+/// Holds a task (or a blocking closure) inside its run until the body has aborted it.
+struct Held {
+    started: Arc<AtomicBool>,
+    go: std::sync::mpsc::Receiver<()>,
+}
+
+impl Held {
+    fn enter(self) {
+        self.started.store(true, Ordering::SeqCst);
+        self.go.recv().unwrap();
+    }
+}
+
+/// Spawns with `spawn`, waits until the run is inside `Held::enter`, aborts it, lets it go
+/// on, and returns what awaiting its handle gave.
+async fn abort_while_held<R: Runtime>(
+    rt: &R,
+    what: &str,
+    spawn: impl FnOnce(Held) -> JoinHandle<()>,
+) -> Result<(), async_bridge::JoinError> {
+    let started = Arc::new(AtomicBool::new(false));
+    let (go_tx, go) = std::sync::mpsc::channel();
+    let handle = spawn(Held {
+        started: started.clone(),
+        go,
+    });
+    until(rt, what, || started.load(Ordering::SeqCst)).await;
+    handle.abort();
+    go_tx.send(()).unwrap();
+    handle.await
+}
+
 /// `abort` while the task is inside a poll that then panics: the task had not finished
 /// when `abort` came, so the awaiter hears of a cancellation and the panic is dropped, as
 /// with an output. (Not on tokio current-thread: the task blocks its thread until the body
 /// has aborted it, and there the body runs on that same thread.)
 #[async_bridge::test(tokio_multi_thread, smol, async_std, timeout = "60s")]
 async fn abort_during_a_poll_that_then_panics_is_a_cancellation(rt: impl Runtime) {
-    let started = Arc::new(AtomicBool::new(false));
-    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
-    let handle = rt.spawn({
-        let started = started.clone();
-        async move {
-            started.store(true, Ordering::SeqCst);
-            go_rx.recv().unwrap(); // holds the poll until the body has aborted the task
+    let res = abort_while_held(&rt, "the task is inside its poll", |held| {
+        rt.spawn(async move {
+            held.enter();
             panic!("a panic after abort");
-        }
-    });
-    until(&rt, "the task is inside its poll", || {
-        started.load(Ordering::SeqCst)
+        })
     })
     .await;
-    handle.abort();
-    go_tx.send(()).unwrap();
-    let err = handle.await.unwrap_err();
+    let err = res.unwrap_err();
     assert!(err.is_cancelled(), "aborted before it finished: {err:?}");
 }
 
 /// The same for a started `spawn_blocking` closure that panics after `abort`.
 #[async_bridge::test(timeout = "60s")]
 async fn abort_of_a_started_blocking_closure_that_then_panics_is_a_cancellation(rt: impl Runtime) {
-    let started = Arc::new(AtomicBool::new(false));
-    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
-    let handle = rt.spawn_blocking({
-        let started = started.clone();
-        move || {
-            started.store(true, Ordering::SeqCst);
-            go_rx.recv().unwrap();
+    let res = abort_while_held(&rt, "the blocking closure starts", |held| {
+        rt.spawn_blocking(move || {
+            held.enter();
             panic!("a panic after abort");
-        }
-    });
-    until(&rt, "the blocking closure starts", || {
-        started.load(Ordering::SeqCst)
+        })
     })
     .await;
-    handle.abort();
-    go_tx.send(()).unwrap();
-    let err = handle.await.unwrap_err();
+    let err = res.unwrap_err();
     assert!(err.is_cancelled(), "aborted before it finished: {err:?}");
 }
 

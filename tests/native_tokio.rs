@@ -5,7 +5,7 @@
 
 mod common;
 
-use async_bridge::{BlockOn, Spawn, Tokio};
+use async_bridge::{BlockOn, BlockOnError, Spawn, Tokio};
 use common::deadline;
 use tokio::runtime::{Builder, Runtime};
 
@@ -149,22 +149,26 @@ fn current_panics_outside_a_runtime() {
     let _ = Tokio::current();
 }
 
+/// `try_block_on` inside a task of `rt` that has entered `other`'s runtime.
+fn try_block_on_in_a_task_that_entered(rt: Tokio, other: &Runtime) -> Result<i32, BlockOnError> {
+    let other = other.handle().clone();
+    rt.block_on(async {
+        rt.spawn(async move {
+            let _entered = other.enter();
+            async_bridge::try_block_on(async { 1 })
+        })
+        .await
+        .unwrap()
+    })
+}
+
 /// A task of a current-thread runtime that entered another (multi-thread) runtime is still a
 /// task of its current-thread runtime: `block_on` is refused, not tried in place.
 #[test]
 fn a_current_thread_task_that_entered_another_runtime_still_refuses() {
     deadline(30, "current-thread task, other runtime entered", || {
-        let rt = Tokio::current_thread();
-        let other = native_multi_thread();
-        let other = other.handle().clone();
-        let refused = rt.block_on(async {
-            rt.spawn(async move {
-                let _entered = other.enter();
-                async_bridge::try_block_on(async { 1 })
-            })
-            .await
-            .unwrap()
-        });
+        let refused =
+            try_block_on_in_a_task_that_entered(Tokio::current_thread(), &native_multi_thread());
         let message = refused.unwrap_err().to_string();
         assert!(message.contains("current-thread"), "{message}");
     });
@@ -178,17 +182,10 @@ fn a_multi_thread_task_that_entered_a_current_thread_runtime_still_blocks_in_pla
         30,
         "multi-thread task, current-thread runtime entered",
         || {
-            let rt = Tokio::multi_thread(2);
-            let other = native_current_thread();
-            let other = other.handle().clone();
-            let out = rt.block_on(async {
-                rt.spawn(async move {
-                    let _entered = other.enter();
-                    async_bridge::try_block_on(async { 1 })
-                })
-                .await
-                .unwrap()
-            });
+            let out = try_block_on_in_a_task_that_entered(
+                Tokio::multi_thread(2),
+                &native_current_thread(),
+            );
             assert_eq!(out, Ok(1));
         },
     );

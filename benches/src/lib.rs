@@ -666,54 +666,30 @@ fn watchdog_ops() -> Vec<Op> {
     }
     let mut ops = watchdog_ops_off();
     ops.extend([
-        Op {
-            group: "watchdog_poll",
-            backend: "tokio",
-            variant: "installed",
-            run: |n| installed(&*BRIDGE_TOKIO_MT, n, false),
-        },
-        Op {
-            group: "watchdog_poll",
-            backend: "tokio",
-            variant: "installed_named",
-            run: |n| installed(&*BRIDGE_TOKIO_MT, n, true),
-        },
-        Op {
-            group: "watchdog_poll",
-            backend: "tokio_current_thread",
-            variant: "installed",
-            run: |n| installed(&*BRIDGE_TOKIO_CT, n, false),
-        },
-        Op {
-            group: "watchdog_poll",
-            backend: "tokio_current_thread",
-            variant: "installed_named",
-            run: |n| installed(&*BRIDGE_TOKIO_CT, n, true),
-        },
-        Op {
-            group: "watchdog_poll",
-            backend: "smol",
-            variant: "installed",
-            run: |n| installed(&Smol::global(), n, false),
-        },
-        Op {
-            group: "watchdog_poll",
-            backend: "smol",
-            variant: "installed_named",
-            run: |n| installed(&Smol::global(), n, true),
-        },
-        Op {
-            group: "watchdog_poll",
-            backend: "async_std",
-            variant: "installed",
-            run: |n| installed(&AsyncStd::new(), n, false),
-        },
-        Op {
-            group: "watchdog_poll",
-            backend: "async_std",
-            variant: "installed_named",
-            run: |n| installed(&AsyncStd::new(), n, true),
-        },
+        watchdog_op("tokio", "installed", |n| {
+            installed(&*BRIDGE_TOKIO_MT, n, false)
+        }),
+        watchdog_op("tokio", "installed_named", |n| {
+            installed(&*BRIDGE_TOKIO_MT, n, true)
+        }),
+        watchdog_op("tokio_current_thread", "installed", |n| {
+            installed(&*BRIDGE_TOKIO_CT, n, false)
+        }),
+        watchdog_op("tokio_current_thread", "installed_named", |n| {
+            installed(&*BRIDGE_TOKIO_CT, n, true)
+        }),
+        watchdog_op("smol", "installed", |n| {
+            installed(&Smol::global(), n, false)
+        }),
+        watchdog_op("smol", "installed_named", |n| {
+            installed(&Smol::global(), n, true)
+        }),
+        watchdog_op("async_std", "installed", |n| {
+            installed(&AsyncStd::new(), n, false)
+        }),
+        watchdog_op("async_std", "installed_named", |n| {
+            installed(&AsyncStd::new(), n, true)
+        }),
     ]);
     ops.sort_by_key(|op| (op.backend, op.variant));
     ops
@@ -727,31 +703,29 @@ fn watchdog_ops() -> Vec<Op> {
 
 fn watchdog_ops_off() -> Vec<Op> {
     vec![
-        Op {
-            group: "watchdog_poll",
-            backend: "tokio",
-            variant: "not_installed",
-            run: |n| bridge_many_polls(&*BRIDGE_TOKIO_MT, n, false),
-        },
-        Op {
-            group: "watchdog_poll",
-            backend: "tokio_current_thread",
-            variant: "not_installed",
-            run: |n| bridge_many_polls(&*BRIDGE_TOKIO_CT, n, false),
-        },
-        Op {
-            group: "watchdog_poll",
-            backend: "smol",
-            variant: "not_installed",
-            run: |n| bridge_many_polls(&Smol::global(), n, false),
-        },
-        Op {
-            group: "watchdog_poll",
-            backend: "async_std",
-            variant: "not_installed",
-            run: |n| bridge_many_polls(&AsyncStd::new(), n, false),
-        },
+        watchdog_op("tokio", "not_installed", |n| {
+            bridge_many_polls(&*BRIDGE_TOKIO_MT, n, false)
+        }),
+        watchdog_op("tokio_current_thread", "not_installed", |n| {
+            bridge_many_polls(&*BRIDGE_TOKIO_CT, n, false)
+        }),
+        watchdog_op("smol", "not_installed", |n| {
+            bridge_many_polls(&Smol::global(), n, false)
+        }),
+        watchdog_op("async_std", "not_installed", |n| {
+            bridge_many_polls(&AsyncStd::new(), n, false)
+        }),
     ]
+}
+
+/// An operation of the group `watchdog_poll`.
+fn watchdog_op(backend: &'static str, variant: &'static str, run: fn(u64) -> Duration) -> Op {
+    Op {
+        group: "watchdog_poll",
+        backend,
+        variant,
+        run,
+    }
 }
 
 /// The operations whose name starts with `filter` (all with an empty filter).

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::context::{self, Context, Flavor};
 use crate::hook;
-use crate::rt::async_task::{Cancel, NativeTask, TaskHandle};
+use crate::rt::async_task::{AsyncTask, Cancel, NativeTask, TaskHandle};
 use crate::rt::{RawHandle, RawSleep};
 use crate::task::TaskMeta;
 use crate::wrap::{self, Outcome};
@@ -130,7 +130,7 @@ impl Spawn for AsyncStd {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let task = async_std::task::spawn(wrap::Task::<_, wrap::AsyncStdTask>::new(future, &meta));
+        let task = async_std::task::spawn(wrap::Task::<_, AsyncTask<false>>::new(future, &meta));
         JoinHandle::new(RawHandle::AsyncStd(TaskHandle::new(task)), meta)
     }
 }

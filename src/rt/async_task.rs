@@ -12,11 +12,13 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::PoisonError;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, Waker, ready};
 
 use pin_project_lite::pin_project;
 
+use crate::context::Flavor;
 use crate::sync::{Mutex, MutexGuard};
+use crate::wrap::{Kind, Outcome, Payload};
 
 /// What the backends' native handles offer.
 pub(crate) trait NativeTask: Unpin + Sized {
@@ -53,9 +55,9 @@ pub(crate) trait WakerSlot: Default {
     const KEEPS: bool;
     /// Keeps the waker of a poll that returned `Pending`.
     fn remember(&mut self, cx: &Context<'_>);
+    /// The kept waker.
+    fn get(&self) -> Option<&Waker>;
     fn take(&mut self) -> Option<Waker>;
-    /// Puts back what `take` returned.
-    fn put(&mut self, waker: Option<Waker>);
 }
 
 impl WakerSlot for () {
@@ -65,12 +67,14 @@ impl WakerSlot for () {
     fn remember(&mut self, _: &Context<'_>) {}
 
     #[inline]
-    fn take(&mut self) -> Option<Waker> {
+    fn get(&self) -> Option<&Waker> {
         None
     }
 
     #[inline]
-    fn put(&mut self, _: Option<Waker>) {}
+    fn take(&mut self) -> Option<Waker> {
+        None
+    }
 }
 
 impl WakerSlot for Option<Waker> {
@@ -85,13 +89,13 @@ impl WakerSlot for Option<Waker> {
     }
 
     #[inline]
-    fn take(&mut self) -> Option<Waker> {
-        Option::take(self)
+    fn get(&self) -> Option<&Waker> {
+        self.as_ref()
     }
 
     #[inline]
-    fn put(&mut self, waker: Option<Waker>) {
-        *self = waker;
+    fn take(&mut self) -> Option<Waker> {
+        Option::take(self)
     }
 }
 
@@ -122,6 +126,24 @@ impl<T: Send + 'static> Cancel for async_task::FallibleTask<T> {
     }
 }
 
+/// The kind of async-bridge's tasks on an async-task executor (smol's, or async-std's when
+/// not `SMOL`): the result is stored in an [`Outcome`], which also catches a panic of the
+/// output's destructor when the runtime drops a detached task's output (async-task would
+/// abort the process).
+pub(crate) struct AsyncTask<const SMOL: bool>;
+
+impl<const SMOL: bool> Kind for AsyncTask<SMOL> {
+    const CONTEXT: crate::context::Context =
+        crate::context::Context::Task(if SMOL { Flavor::Smol } else { Flavor::AsyncStd });
+    const RUNTIME_CATCHES: bool = false;
+    type Output<T> = Outcome<T>;
+
+    #[inline]
+    fn output<T>(result: Result<T, Payload>) -> Outcome<T> {
+        Outcome::new(result)
+    }
+}
+
 pub(crate) struct TaskHandle<N: NativeTask> {
     state: Mutex<State<N>>,
 }
@@ -142,8 +164,11 @@ enum State<N: NativeTask> {
 
 /// A cancellation in progress, with the awaiter's waker: one allocation.
 trait Cancelling<T>: Send {
-    fn poll_cancel(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>>;
-    fn waker(self: Pin<&mut Self>) -> &mut Option<Waker>;
+    /// The awaiter's poll: keeps its waker.
+    fn poll_awaiter(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>>;
+    /// A poll through `&self` (`abort`, `is_finished`), with the kept waker; `Ready` hands
+    /// that waker over, to be woken once the state is settled.
+    fn poll_kept(self: Pin<&mut Self>) -> Poll<(Option<T>, Option<Waker>)>;
 }
 
 pin_project! {
@@ -155,24 +180,31 @@ pin_project! {
 }
 
 impl<T, F: Future<Output = Option<T>> + Send> Cancelling<T> for CancelState<F> {
-    fn poll_cancel(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.project().cancel.poll(cx)
+    fn poll_awaiter(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let this = self.project();
+        let polled = this.cancel.poll(cx);
+        if polled.is_pending() {
+            this.waker.remember(cx);
+        }
+        polled
     }
 
-    fn waker(self: Pin<&mut Self>) -> &mut Option<Waker> {
-        self.project().waker
+    fn poll_kept(self: Pin<&mut Self>) -> Poll<(Option<T>, Option<Waker>)> {
+        let this = self.project();
+        let out = ready!(poll_as_awaiter(this.waker.as_ref(), |cx| this
+            .cancel
+            .poll(cx)));
+        Poll::Ready((out, this.waker.take()))
     }
 }
 
-/// Polls `cancel` with its awaiter's waker, or a no-op one when it has none yet.
-fn poll_with_kept_waker<T>(
-    cancel: Pin<&mut dyn Cancelling<T>>,
-) -> (Poll<Option<T>>, Option<Waker>) {
-    let mut cancel = cancel;
-    let waker = cancel.as_mut().waker().take();
-    let poll_waker = waker.clone().unwrap_or_else(|| Waker::noop().clone());
-    let polled = cancel.poll_cancel(&mut Context::from_waker(&poll_waker));
-    (polled, waker)
+/// Polls through `&self` with the awaiter's `waker`, or a no-op one when there is none yet,
+/// so that the poll does not take the awaiter's registration away.
+fn poll_as_awaiter<R>(
+    waker: Option<&Waker>,
+    poll: impl FnOnce(&mut Context<'_>) -> Poll<R>,
+) -> Poll<R> {
+    poll(&mut Context::from_waker(waker.unwrap_or(Waker::noop())))
 }
 
 impl<N: NativeTask> TaskHandle<N> {
@@ -225,13 +257,7 @@ impl<N: NativeTask> TaskHandle<N> {
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
         let polled = match state {
             State::Running { .. } => unreachable!("the hot path polls a running task"),
-            State::Cancelling(cancel) => match cancel.as_mut().poll_cancel(cx) {
-                Poll::Pending => {
-                    cancel.as_mut().waker().remember(cx);
-                    return Poll::Pending;
-                }
-                Poll::Ready(out) => out,
-            },
+            State::Cancelling(cancel) => ready!(cancel.as_mut().poll_awaiter(cx)),
             State::Settled(out) => out.take().map(|out| *out),
             State::Taken => {
                 panic!("`JoinHandle` polled after it returned `Ready`; await a handle only once")
@@ -262,54 +288,44 @@ impl<N: NativeTask> TaskHandle<N> {
         // awaiter hears when the cancellation completes. (Where the handle keeps no waker,
         // async-task wakes the awaiter itself when it marks the task cancelled, and the
         // awaiter's next poll registers it with the cancellation.)
-        match poll_with_kept_waker(cancel.as_mut()) {
-            (Poll::Ready(out), waker) => {
-                *state = State::Settled(out.map(Box::new));
-                drop(state);
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            }
-            (Poll::Pending, waker) => {
-                *cancel.as_mut().waker() = waker;
-                *state = State::Cancelling(cancel);
-            }
+        match cancel.as_mut().poll_kept() {
+            Poll::Ready((out, waker)) => settle(state, out, waker),
+            Poll::Pending => *state = State::Cancelling(cancel),
         }
     }
 
     pub(crate) fn is_finished(&self) -> bool {
         let mut state = self.lock();
-        let (polled, waker) = match &mut *state {
+        let (out, waker) = match &mut *state {
             State::Running { task, .. } if N::TELLS_FINISHED => return task.finished(),
             State::Running { task, waker } => {
-                let waker = waker.take();
-                let w = waker.clone().unwrap_or_else(|| Waker::noop().clone());
-                (task.poll_task(&mut Context::from_waker(&w)), waker)
+                match poll_as_awaiter(waker.get(), |cx| task.poll_task(cx)) {
+                    Poll::Ready(out) => (out, waker.take()),
+                    Poll::Pending => return false,
+                }
             }
-            State::Cancelling(cancel) => poll_with_kept_waker(cancel.as_mut()),
+            State::Cancelling(cancel) => match cancel.as_mut().poll_kept() {
+                Poll::Ready(settled) => settled,
+                Poll::Pending => return false,
+            },
             State::Settled(_) | State::Taken => return true,
         };
-        match polled {
-            Poll::Ready(out) => {
-                *state = State::Settled(out.map(Box::new));
-                drop(state);
-                // The awaiter may be waiting for exactly this wake-up, which our poll
-                // consumed: pass it on.
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-                true
-            }
-            Poll::Pending => {
-                // Put the awaiter's waker back.
-                match &mut *state {
-                    State::Running { waker: slot, .. } => slot.put(waker),
-                    State::Cancelling(cancel) => *cancel.as_mut().waker() = waker,
-                    _ => unreachable!(),
-                }
-                false
-            }
-        }
+        // The awaiter may be waiting for exactly the wake-up our poll consumed: pass it on.
+        settle(state, out, waker);
+        true
+    }
+}
+
+/// Settles `state` with the task's output (`None`: cancelled), then wakes the awaiter.
+fn settle<N: NativeTask>(
+    mut state: MutexGuard<'_, State<N>>,
+    out: Option<N::Output>,
+    waker: Option<Waker>,
+) {
+    *state = State::Settled(out.map(Box::new));
+    drop(state);
+    if let Some(waker) = waker {
+        waker.wake();
     }
 }
 

@@ -17,7 +17,7 @@ use slab::Slab;
 
 use crate::context::{self, Flavor};
 use crate::hook;
-use crate::rt::async_task::TaskHandle;
+use crate::rt::async_task::{AsyncTask, TaskHandle};
 use crate::rt::{RawHandle, RawSleep};
 use crate::task::TaskMeta;
 use crate::wrap;
@@ -452,7 +452,7 @@ impl Spawn for Smol {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let future = wrap::Task::<_, wrap::SmolTask>::new(future, &meta);
+        let future = wrap::Task::<_, AsyncTask<true>>::new(future, &meta);
         let task = match &self.dedicated {
             None => smol::spawn(future),
             Some(d) => d.queue.spawn(future),

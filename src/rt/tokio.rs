@@ -430,15 +430,13 @@ impl Spawn for Tokio {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        // The flavour is the task's type, not a field of it: a tokio task is as large as a
-        // native one.
         let task = match self.flavor {
             Flavor::TokioMultiThread => self
                 .handle
-                .spawn(wrap::Task::<_, wrap::TokioTask<true>>::new(future, &meta)),
+                .spawn(wrap::Task::<_, TokioTask<true>>::new(future, &meta)),
             _ => self
                 .handle
-                .spawn(wrap::Task::<_, wrap::TokioTask<false>>::new(future, &meta)),
+                .spawn(wrap::Task::<_, TokioTask<false>>::new(future, &meta)),
         };
         JoinHandle::new(RawHandle::Tokio(TokioHandle::new(task)), meta)
     }
@@ -472,6 +470,32 @@ impl Timer for Tokio {
     /// Panics if the runtime was built without its time driver (`enable_time`).
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
         self.sleep_raw(duration)
+    }
+}
+
+/// The kind of async-bridge's tokio tasks, on a multi-thread (`MULTI`) or current-thread
+/// runtime: the output is stored as it is, and a panic goes on to tokio, which turns it
+/// into its `JoinError` (whose payload becomes ours) and catches the panics of every
+/// destructor it runs (a cancelled task's future, a detached task's output). The flavour is
+/// the task's type, not a field of it: a tokio task is as large as a native one.
+pub(crate) struct TokioTask<const MULTI: bool>;
+
+impl<const MULTI: bool> wrap::Kind for TokioTask<MULTI> {
+    const CONTEXT: Context = Context::Task(if MULTI {
+        Flavor::TokioMultiThread
+    } else {
+        Flavor::TokioCurrentThread
+    });
+    const RUNTIME_CATCHES: bool = true;
+    type Output<T> = T;
+
+    #[inline]
+    fn output<T>(result: Result<T, wrap::Payload>) -> T {
+        match result {
+            Ok(output) => output,
+            // Caught for the watchdog: on to tokio.
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
     }
 }
 
