@@ -50,25 +50,58 @@ pub(crate) enum Context {
     Foreign(Flavor),
 }
 
+impl Context {
+    /// The one byte the thread-local stores: saving and restoring it around every poll is
+    /// then one load and one store (the enum itself is two bytes, copied one at a time).
+    const fn encode(self) -> u8 {
+        let (kind, flavor) = match self {
+            Context::None => return 0,
+            Context::BlockOn(flavor) => (1, flavor),
+            Context::Task(flavor) => (2, flavor),
+            Context::Blocking(flavor) => (3, flavor),
+            Context::Foreign(flavor) => (4, flavor),
+        };
+        kind << 2 | flavor as u8
+    }
+
+    #[inline]
+    fn decode(byte: u8) -> Context {
+        let flavor = match byte & 3 {
+            0 => Flavor::TokioMultiThread,
+            1 => Flavor::TokioCurrentThread,
+            2 => Flavor::Smol,
+            _ => Flavor::AsyncStd,
+        };
+        match byte >> 2 {
+            1 => Context::BlockOn(flavor),
+            2 => Context::Task(flavor),
+            3 => Context::Blocking(flavor),
+            4 => Context::Foreign(flavor),
+            _ => Context::None,
+        }
+    }
+}
+
 thread_local! {
-    static CURRENT: Cell<Context> = const { Cell::new(Context::None) };
+    static CURRENT: Cell<u8> = const { Cell::new(Context::None.encode()) };
 }
 
 /// The innermost context async-bridge set on this thread.
 #[inline]
 pub(crate) fn current() -> Context {
-    CURRENT.with(Cell::get)
+    Context::decode(CURRENT.with(Cell::get))
 }
 
 /// Restores the previous context when dropped, also on unwind.
 #[must_use]
 pub(crate) struct Enter {
-    prev: Context,
+    prev: u8,
 }
 
 /// Makes `ctx` the current context until the returned guard is dropped.
 #[inline]
 pub(crate) fn enter(ctx: Context) -> Enter {
+    let ctx = ctx.encode();
     Enter {
         prev: CURRENT.with(|c| c.replace(ctx)),
     }

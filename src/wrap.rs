@@ -123,15 +123,22 @@ impl<F, K> Task<F, K> {
     }
 }
 
+/// Drops the future in `slot`, if any, catching a panic of its destructor.
 #[inline]
-fn drop_in_place_caught<F>(mut slot: Pin<&mut Option<F>>) {
+fn drop_in_place_caught<F>(slot: Pin<&mut Option<F>>) {
+    if slot.is_some() {
+        drop_future_caught(slot);
+    }
+}
+
+/// Drops the future known to be in `slot`, catching a panic of its destructor.
+#[inline]
+fn drop_future_caught<F>(mut slot: Pin<&mut Option<F>>) {
     if !std::mem::needs_drop::<F>() {
         // Nothing can panic (a finished `async` block usually holds nothing to drop).
         slot.set(None);
-    } else if slot.is_some() {
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| slot.set(None))) {
-            discard(payload);
-        }
+    } else if let Err(payload) = catch_unwind(AssertUnwindSafe(|| slot.set(None))) {
+        discard(payload);
     }
 }
 
@@ -164,7 +171,7 @@ impl<F: Future, K: Kind> Future for Task<F, K> {
                 Err(payload) => Err(payload),
             };
             // Its destructor's panic is caught: the output is kept.
-            drop_in_place_caught(slot);
+            drop_future_caught(slot);
             Poll::Ready(result)
         })
         .map(K::output)

@@ -154,6 +154,9 @@ enum State<N: NativeTask> {
         /// The waker of the last poll that returned `Pending`, so that `abort` and
         /// `is_finished`, which poll through `&self`, keep the awaiter's registration.
         waker: N::Slot,
+        /// The awaiter has the output. The native handle, whose task has finished, is
+        /// detached with the handle: the completing poll only sets this flag.
+        awaited: bool,
     },
     Cancelling(Pin<Box<dyn Cancelling<N::Output>>>),
     /// Settled by `abort` or `is_finished`, not yet taken by the awaiter (`None`:
@@ -222,6 +225,7 @@ impl<N: NativeTask> TaskHandle<N> {
             state: Mutex::new(State::Running {
                 task,
                 waker: N::Slot::default(),
+                awaited: false,
             }),
         }
     }
@@ -235,7 +239,12 @@ impl<N: NativeTask> TaskHandle<N> {
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Option<N::Output>> {
         // `&mut self`: no lock needed.
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let State::Running { task, waker } = state else {
+        let State::Running {
+            task,
+            waker,
+            awaited: awaited @ false,
+        } = state
+        else {
             return self.poll_cold(cx);
         };
         match task.poll_task(cx) {
@@ -244,7 +253,10 @@ impl<N: NativeTask> TaskHandle<N> {
                 Poll::Pending
             }
             Poll::Ready(out) => {
-                *state = State::Taken;
+                *awaited = true;
+                if N::Slot::KEEPS {
+                    drop(waker.take());
+                }
                 Poll::Ready(out)
             }
         }
@@ -256,12 +268,12 @@ impl<N: NativeTask> TaskHandle<N> {
     fn poll_cold(&mut self, cx: &mut Context<'_>) -> Poll<Option<N::Output>> {
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
         let polled = match state {
+            State::Running { awaited: true, .. } | State::Taken => {
+                panic!("`JoinHandle` polled after it returned `Ready`; await a handle only once")
+            }
             State::Running { .. } => unreachable!("the hot path polls a running task"),
             State::Cancelling(cancel) => ready!(cancel.as_mut().poll_awaiter(cx)),
             State::Settled(out) => out.take().map(|out| *out),
-            State::Taken => {
-                panic!("`JoinHandle` polled after it returned `Ready`; await a handle only once")
-            }
         };
         *state = State::Taken;
         Poll::Ready(polled)
@@ -273,10 +285,13 @@ impl<N: NativeTask> TaskHandle<N> {
         N::Output: Send + 'static,
     {
         let mut state = self.lock();
-        let State::Running { .. } = &*state else {
+        // Not running, or already awaited: nothing to cancel.
+        let State::Running { awaited: false, .. } = &*state else {
             return;
         };
-        let State::Running { task, mut waker } = std::mem::replace(&mut *state, State::Taken)
+        let State::Running {
+            task, mut waker, ..
+        } = std::mem::replace(&mut *state, State::Taken)
         else {
             unreachable!()
         };
@@ -297,8 +312,9 @@ impl<N: NativeTask> TaskHandle<N> {
     pub(crate) fn is_finished(&self) -> bool {
         let mut state = self.lock();
         let (out, waker) = match &mut *state {
+            State::Running { awaited: true, .. } => return true,
             State::Running { task, .. } if N::TELLS_FINISHED => return task.finished(),
-            State::Running { task, waker } => {
+            State::Running { task, waker, .. } => {
                 match poll_as_awaiter(waker.get(), |cx| task.poll_task(cx)) {
                     Poll::Ready(out) => (out, waker.take()),
                     Poll::Pending => return false,
@@ -333,10 +349,8 @@ impl<N: NativeTask> Drop for TaskHandle<N> {
     #[inline]
     fn drop(&mut self) {
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        // Awaited to the end, the usual case: nothing left to do.
-        if matches!(state, State::Taken) {
-            return;
-        }
+        // Still running: let it finish. Awaited to the end (the usual case): detaching the
+        // native handle of a finished task costs no more than dropping it.
         if let State::Running { task, .. } = std::mem::replace(state, State::Taken) {
             task.detach();
         }
