@@ -235,7 +235,7 @@ impl<N: NativeTask> TaskHandle<N> {
     }
 
     /// `Ready(None)` when the task was cancelled.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Option<N::Output>> {
         // `&mut self`: no lock needed.
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
