@@ -150,19 +150,31 @@ pub(crate) struct TaskHandle<N: NativeTask> {
 
 enum State<N: NativeTask> {
     Running {
-        task: N,
+        task: Detach<N>,
         /// The waker of the last poll that returned `Pending`, so that `abort` and
         /// `is_finished`, which poll through `&self`, keep the awaiter's registration.
         waker: N::Slot,
-        /// The awaiter has the output. The native handle, whose task has finished, is
-        /// detached with the handle: the completing poll only sets this flag.
-        awaited: bool,
     },
     Cancelling(Pin<Box<dyn Cancelling<N::Output>>>),
     /// Settled by `abort` or `is_finished`, not yet taken by the awaiter (`None`:
     /// cancelled, which allocates nothing).
     Settled(Option<Box<N::Output>>),
     Taken,
+}
+
+/// The native handle of a task that the handle's drop lets run (detaches), or `None` once
+/// the awaiter has the output: the completing poll dropped the finished task's handle, as
+/// native code does after an `.await`. (`None` is the handle's niche: no extra byte.) The
+/// state's drop glue does the detaching, so `TaskHandle` needs no `Drop` of its own.
+struct Detach<N: NativeTask>(Option<N>);
+
+impl<N: NativeTask> Drop for Detach<N> {
+    #[inline]
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            task.detach();
+        }
+    }
 }
 
 /// A cancellation in progress, with the awaiter's waker: one allocation.
@@ -223,9 +235,8 @@ impl<N: NativeTask> TaskHandle<N> {
         };
         TaskHandle {
             state: Mutex::new(State::Running {
-                task,
+                task: Detach(Some(task)),
                 waker: N::Slot::default(),
-                awaited: false,
             }),
         }
     }
@@ -240,12 +251,14 @@ impl<N: NativeTask> TaskHandle<N> {
         // `&mut self`: no lock needed.
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
         let State::Running {
-            task,
+            task: Detach(slot @ Some(_)),
             waker,
-            awaited: awaited @ false,
         } = state
         else {
             return self.poll_cold(cx);
+        };
+        let Some(task) = slot else {
+            unreachable!("matched above")
         };
         match task.poll_task(cx) {
             Poll::Pending => {
@@ -253,7 +266,11 @@ impl<N: NativeTask> TaskHandle<N> {
                 Poll::Pending
             }
             Poll::Ready(out) => {
-                *awaited = true;
+                // Finished: its handle goes now. Detached rather than dropped: a drop
+                // would first try to cancel what has already finished.
+                if let Some(task) = slot.take() {
+                    task.detach();
+                }
                 if N::Slot::KEEPS {
                     drop(waker.take());
                 }
@@ -268,7 +285,10 @@ impl<N: NativeTask> TaskHandle<N> {
     fn poll_cold(&mut self, cx: &mut Context<'_>) -> Poll<Option<N::Output>> {
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
         let polled = match state {
-            State::Running { awaited: true, .. } | State::Taken => {
+            State::Running {
+                task: Detach(None), ..
+            }
+            | State::Taken => {
                 panic!("`JoinHandle` polled after it returned `Ready`; await a handle only once")
             }
             State::Running { .. } => unreachable!("the hot path polls a running task"),
@@ -286,14 +306,15 @@ impl<N: NativeTask> TaskHandle<N> {
     {
         let mut state = self.lock();
         // Not running, or already awaited: nothing to cancel.
-        let State::Running { awaited: false, .. } = &*state else {
+        let State::Running {
+            task: Detach(slot @ Some(_)),
+            waker,
+        } = &mut *state
+        else {
             return;
         };
-        let State::Running {
-            task, mut waker, ..
-        } = std::mem::replace(&mut *state, State::Taken)
-        else {
-            unreachable!()
+        let Some(task) = slot.take() else {
+            unreachable!("matched above")
         };
         let mut cancel: Pin<Box<dyn Cancelling<N::Output>>> = Box::pin(CancelState {
             waker: waker.take(),
@@ -312,14 +333,20 @@ impl<N: NativeTask> TaskHandle<N> {
     pub(crate) fn is_finished(&self) -> bool {
         let mut state = self.lock();
         let (out, waker) = match &mut *state {
-            State::Running { awaited: true, .. } => return true,
-            State::Running { task, .. } if N::TELLS_FINISHED => return task.finished(),
-            State::Running { task, waker, .. } => {
-                match poll_as_awaiter(waker.get(), |cx| task.poll_task(cx)) {
-                    Poll::Ready(out) => (out, waker.take()),
-                    Poll::Pending => return false,
-                }
-            }
+            State::Running {
+                task: Detach(None), ..
+            } => return true,
+            State::Running {
+                task: Detach(Some(task)),
+                ..
+            } if N::TELLS_FINISHED => return task.finished(),
+            State::Running {
+                task: Detach(Some(task)),
+                waker,
+            } => match poll_as_awaiter(waker.get(), |cx| task.poll_task(cx)) {
+                Poll::Ready(out) => (out, waker.take()),
+                Poll::Pending => return false,
+            },
             State::Cancelling(cancel) => match cancel.as_mut().poll_kept() {
                 Poll::Ready(settled) => settled,
                 Poll::Pending => return false,
@@ -342,18 +369,6 @@ fn settle<N: NativeTask>(
     drop(state);
     if let Some(waker) = waker {
         waker.wake();
-    }
-}
-
-impl<N: NativeTask> Drop for TaskHandle<N> {
-    #[inline]
-    fn drop(&mut self) {
-        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        // Still running: let it finish. Awaited to the end (the usual case): detaching the
-        // native handle of a finished task costs no more than dropping it.
-        if let State::Running { task, .. } = std::mem::replace(state, State::Taken) {
-            task.detach();
-        }
     }
 }
 
