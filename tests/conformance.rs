@@ -88,6 +88,52 @@ async fn detach_lets_the_task_finish(rt: impl Runtime) {
     assert_eq!(rx.await.unwrap(), 1);
 }
 
+/// Polls `handle` once more after it returned `Ready`: that must panic.
+fn poll_again<T: Send + 'static>(handle: &mut JoinHandle<T>) -> bool {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    catch_unwind(AssertUnwindSafe(|| {
+        let _ = std::pin::Pin::new(handle).poll(&mut cx);
+    }))
+    .is_err()
+}
+
+#[async_bridge::test(timeout = "60s")]
+async fn an_awaited_handle_is_finished_and_abort_does_nothing(rt: impl Runtime) {
+    let mut task = rt.spawn(async { 1u32 });
+    let mut blocking = rt.spawn_blocking(|| 2u32);
+    assert_eq!((&mut task).await.unwrap(), 1);
+    assert_eq!((&mut blocking).await.unwrap(), 2);
+    for finished in [task.is_finished(), blocking.is_finished()] {
+        assert!(finished, "a handle awaited to the end is finished");
+    }
+    task.abort();
+    blocking.abort();
+    assert!(task.is_finished() && blocking.is_finished());
+}
+
+#[async_bridge::test(timeout = "60s")]
+async fn polling_a_handle_again_after_ready_panics(rt: impl Runtime) {
+    let mut task = rt.spawn(async { 1u32 });
+    assert_eq!((&mut task).await.unwrap(), 1);
+    assert!(poll_again(&mut task), "a task's handle polled after Ready");
+
+    let mut blocking = rt.spawn_blocking(|| 2u32);
+    assert_eq!((&mut blocking).await.unwrap(), 2);
+    assert!(
+        poll_again(&mut blocking),
+        "a blocking handle polled after Ready"
+    );
+
+    let (_tx, rx) = oneshot::channel::<()>();
+    let mut aborted = rt.spawn(async move { rx.await.ok() });
+    aborted.abort();
+    assert!((&mut aborted).await.unwrap_err().is_cancelled());
+    assert!(
+        poll_again(&mut aborted),
+        "an aborted handle polled after Ready"
+    );
+}
+
 #[async_bridge::test(timeout = "60s")]
 async fn abort_cancels_and_drops_the_future(rt: impl Runtime) {
     let dropped = Arc::new(AtomicBool::new(false));

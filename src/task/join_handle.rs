@@ -30,6 +30,12 @@ use crate::task::TaskMeta;
 /// Its `Debug` shows the backend, the task's name (see [`Builder`](crate::task::Builder))
 /// and where it was spawned.
 ///
+/// # Panics
+///
+/// Polling it again after it returned `Ready` panics, on every backend (await a handle
+/// once; [`is_finished`](Self::is_finished) tells without taking the output). Once
+/// awaited, `is_finished` is `true` and `abort` does nothing.
+///
 /// # Examples
 ///
 /// ```
