@@ -13,12 +13,32 @@ use crate::BlockOnError;
 /// A backend, and for tokio its scheduler flavour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(dead_code)] // the variants of disabled backends
+#[repr(u8)]
 pub(crate) enum Flavor {
-    TokioMultiThread,
-    TokioCurrentThread,
-    Smol,
-    AsyncStd,
+    // The low two bits of `Context::encode`: `Context::decode` reads them back in this
+    // order (checked at compile time below, and by the round-trip test).
+    TokioMultiThread = 0,
+    TokioCurrentThread = 1,
+    Smol = 2,
+    AsyncStd = 3,
 }
+
+impl Flavor {
+    /// Every flavour, in the order of their discriminants.
+    #[cfg(test)]
+    const ALL: [Flavor; 4] = [
+        Flavor::TokioMultiThread,
+        Flavor::TokioCurrentThread,
+        Flavor::Smol,
+        Flavor::AsyncStd,
+    ];
+}
+
+// `Context::encode` keeps a flavour in two bits.
+const _: () = assert!(
+    Flavor::AsyncStd as u8 == 3,
+    "a flavour must fit in two bits"
+);
 
 impl Flavor {
     /// How messages name this backend.
@@ -151,5 +171,53 @@ pub(crate) fn try_block_on<R>(callee: Flavor, run: impl FnOnce() -> R) -> Result
         // blocked time against the task that called `block_on`.
         Verdict::RunInPlace => Ok(crate::hook::handed_off(|| crate::rt::block_in_place(run))),
         Verdict::Refuse(ctx) => Err(BlockOnError::new(ctx, callee)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Context, Flavor, current, enter};
+
+    fn every_context() -> Vec<Context> {
+        let mut all = vec![Context::None];
+        for flavor in Flavor::ALL {
+            all.extend([
+                Context::BlockOn(flavor),
+                Context::Task(flavor),
+                Context::Blocking(flavor),
+                Context::Foreign(flavor),
+            ]);
+        }
+        all
+    }
+
+    #[test]
+    fn every_context_survives_its_byte() {
+        let all = every_context();
+        let mut bytes: Vec<u8> = all.iter().map(|ctx| ctx.encode()).collect();
+        for (ctx, byte) in all.iter().zip(&bytes) {
+            assert_eq!(Context::decode(*byte), *ctx, "byte {byte}");
+        }
+        bytes.sort_unstable();
+        bytes.dedup();
+        assert_eq!(bytes.len(), all.len(), "two contexts share a byte");
+    }
+
+    #[test]
+    fn enter_sets_and_restores_also_on_unwind() {
+        assert_eq!(current(), Context::None);
+        for ctx in every_context() {
+            let outer = enter(ctx);
+            assert_eq!(current(), ctx);
+            let unwound = std::panic::catch_unwind(|| {
+                let _inner = enter(Context::Task(Flavor::Smol));
+                assert_eq!(current(), Context::Task(Flavor::Smol));
+                panic!("unwinding through an entered context");
+            });
+            assert!(unwound.is_err());
+            assert_eq!(current(), ctx, "the inner guard restored the outer context");
+            drop(outer);
+            assert_eq!(current(), Context::None);
+        }
     }
 }

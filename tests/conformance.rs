@@ -88,13 +88,26 @@ async fn detach_lets_the_task_finish(rt: impl Runtime) {
     assert_eq!(rx.await.unwrap(), 1);
 }
 
-/// Polls `handle` once more after it returned `Ready`: that must panic.
+/// Polls `handle` once more after it returned `Ready`: whether that panicked saying so
+/// (async-bridge's message on smol and async-std, tokio's own on tokio). A panic that says
+/// something else fails the test.
 fn poll_again<T: Send + 'static>(handle: &mut JoinHandle<T>) -> bool {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    catch_unwind(AssertUnwindSafe(|| {
+    let Err(payload) = catch_unwind(AssertUnwindSafe(|| {
         let _ = std::pin::Pin::new(handle).poll(&mut cx);
-    }))
-    .is_err()
+    })) else {
+        return false;
+    };
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or_default();
+    assert!(
+        message.contains("polled after"),
+        "polling a handle again panicked with another message: {message:?}"
+    );
+    true
 }
 
 #[async_bridge::test(timeout = "60s")]
@@ -109,6 +122,15 @@ async fn an_awaited_handle_is_finished_and_abort_does_nothing(rt: impl Runtime) 
     task.abort();
     blocking.abort();
     assert!(task.is_finished() && blocking.is_finished());
+    // Still the awaited handles (not turned into cancellations): a poll panics.
+    assert!(
+        poll_again(&mut task),
+        "an awaited task's handle after abort"
+    );
+    assert!(
+        poll_again(&mut blocking),
+        "an awaited blocking handle after abort"
+    );
 }
 
 #[async_bridge::test(timeout = "60s")]

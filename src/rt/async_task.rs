@@ -163,8 +163,8 @@ enum State<N: NativeTask> {
 }
 
 /// The native handle of a task that the handle's drop lets run (detaches), or `None` once
-/// the awaiter has the output: the completing poll dropped the finished task's handle, as
-/// native code does after an `.await`. (`None` is the handle's niche: no extra byte.) The
+/// the awaiter has the output: the completing poll detached the finished task's handle
+/// right away. (`None` is the handle's niche: no extra byte.) The
 /// state's drop glue does the detaching, so `TaskHandle` needs no `Drop` of its own.
 struct Detach<N: NativeTask>(Option<N>);
 
