@@ -106,7 +106,7 @@ pin_project! {
             let this = this.project();
             // A cancelled task's destructors run on the runtime's thread: timed too.
             if this.future.is_some() {
-                hook::poll(this.probe, || drop_in_place_caught(this.future));
+                hook::poll(this.probe, || drop_future_caught(this.future));
             }
         }
     }
@@ -120,14 +120,6 @@ impl<F, K> Task<F, K> {
             probe: Probe::task(meta),
             kind: PhantomData,
         }
-    }
-}
-
-/// Drops the future in `slot`, if any, catching a panic of its destructor.
-#[inline]
-fn drop_in_place_caught<F>(slot: Pin<&mut Option<F>>) {
-    if slot.is_some() {
-        drop_future_caught(slot);
     }
 }
 

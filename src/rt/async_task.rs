@@ -6,7 +6,7 @@
 //! `abort(&self)` therefore moves the handle into that cancellation future, polls it once
 //! (that marks the task cancelled at once) and keeps it for the awaiter. Only the abort
 //! path allocates (the boxed cancellation); spawning allocates nothing beyond the runtime's
-//! own task. The states other than `Running` are boxed, so that the handle stays small:
+//! own task. The states other than `Native` are boxed, so that the handle stays small:
 //! it is moved on every spawn and polled on every await.
 
 use std::future::Future;
@@ -149,7 +149,9 @@ pub(crate) struct TaskHandle<N: NativeTask> {
 }
 
 enum State<N: NativeTask> {
-    Running {
+    /// The native handle while the task runs (or finished, not yet awaited); once the
+    /// awaiter has taken the output, from it or from a settled state, `Detach(None)`.
+    Native {
         task: Detach<N>,
         /// The waker of the last poll that returned `Pending`, so that `abort` and
         /// `is_finished`, which poll through `&self`, keep the awaiter's registration.
@@ -159,7 +161,16 @@ enum State<N: NativeTask> {
     /// Settled by `abort` or `is_finished`, not yet taken by the awaiter (`None`:
     /// cancelled, which allocates nothing).
     Settled(Option<Box<N::Output>>),
-    Taken,
+}
+
+impl<N: NativeTask> State<N> {
+    /// The awaiter has the output.
+    fn taken() -> Self {
+        State::Native {
+            task: Detach(None),
+            waker: N::Slot::default(),
+        }
+    }
 }
 
 /// The native handle of a task that the handle's drop lets run (detaches), or `None` once
@@ -234,7 +245,7 @@ impl<N: NativeTask> TaskHandle<N> {
             )
         };
         TaskHandle {
-            state: Mutex::new(State::Running {
+            state: Mutex::new(State::Native {
                 task: Detach(Some(task)),
                 waker: N::Slot::default(),
             }),
@@ -250,15 +261,15 @@ impl<N: NativeTask> TaskHandle<N> {
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Option<N::Output>> {
         // `&mut self`: no lock needed.
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let State::Running {
-            task: Detach(slot @ Some(_)),
+        let State::Native {
+            task: Detach(slot),
             waker,
         } = state
         else {
             return self.poll_cold(cx);
         };
         let Some(task) = slot else {
-            unreachable!("matched above")
+            return self.poll_cold(cx);
         };
         match task.poll_task(cx) {
             Poll::Pending => {
@@ -279,23 +290,24 @@ impl<N: NativeTask> TaskHandle<N> {
         }
     }
 
-    /// After `abort` or `is_finished` settled the state: out of the hot path.
+    /// After `abort` or `is_finished` settled the state, or once the output was taken:
+    /// out of the hot path.
     #[cold]
     #[inline(never)]
     fn poll_cold(&mut self, cx: &mut Context<'_>) -> Poll<Option<N::Output>> {
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
         let polled = match state {
-            State::Running {
-                task: Detach(None), ..
-            }
-            | State::Taken => {
+            State::Native { task, .. } => {
+                debug_assert!(
+                    task.0.is_none(),
+                    "async-bridge bug: a held native handle reached the cold path"
+                );
                 panic!("`JoinHandle` polled after it returned `Ready`; await a handle only once")
             }
-            State::Running { .. } => unreachable!("the hot path polls a running task"),
             State::Cancelling(cancel) => ready!(cancel.as_mut().poll_awaiter(cx)),
             State::Settled(out) => out.take().map(|out| *out),
         };
-        *state = State::Taken;
+        *state = State::taken();
         Poll::Ready(polled)
     }
 
@@ -306,15 +318,15 @@ impl<N: NativeTask> TaskHandle<N> {
     {
         let mut state = self.lock();
         // Not running, or already awaited: nothing to cancel.
-        let State::Running {
-            task: Detach(slot @ Some(_)),
+        let State::Native {
+            task: Detach(slot),
             waker,
         } = &mut *state
         else {
             return;
         };
         let Some(task) = slot.take() else {
-            unreachable!("matched above")
+            return;
         };
         let mut cancel: Pin<Box<dyn Cancelling<N::Output>>> = Box::pin(CancelState {
             waker: waker.take(),
@@ -333,14 +345,14 @@ impl<N: NativeTask> TaskHandle<N> {
     pub(crate) fn is_finished(&self) -> bool {
         let mut state = self.lock();
         let (out, waker) = match &mut *state {
-            State::Running {
+            State::Native {
                 task: Detach(None), ..
             } => return true,
-            State::Running {
+            State::Native {
                 task: Detach(Some(task)),
                 ..
             } if N::TELLS_FINISHED => return task.finished(),
-            State::Running {
+            State::Native {
                 task: Detach(Some(task)),
                 waker,
             } => match poll_as_awaiter(waker.get(), |cx| task.poll_task(cx)) {
@@ -351,7 +363,7 @@ impl<N: NativeTask> TaskHandle<N> {
                 Poll::Ready(settled) => settled,
                 Poll::Pending => return false,
             },
-            State::Settled(_) | State::Taken => return true,
+            State::Settled(_) => return true,
         };
         // The awaiter may be waiting for exactly the wake-up our poll consumed: pass it on.
         settle(state, out, waker);
