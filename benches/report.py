@@ -40,9 +40,10 @@ def collect(target, out):
 
 
 def fmt_time(ns):
-    if ns >= 1e6:
+    # The unit follows the magnitude, so that a negative difference reads like a positive one.
+    if abs(ns) >= 1e6:
         return f"{ns / 1e6:.3f} ms"
-    if ns >= 1e3:
+    if abs(ns) >= 1e3:
         return f"{ns / 1e3:.2f} µs"
     return f"{ns:.1f} ns"
 
