@@ -44,9 +44,6 @@ fn benches(c: &mut Criterion) {
         }
         g.finish();
     }
-    // 6. The watchdog's per-poll cost (off / installed-idle / installed) comes with the
-    //    watchdog issue; its operations go into `src/lib.rs` (look for WATCHDOG) and show up
-    //    here as `watchdog_poll/<backend>` groups with no change to this file.
 }
 
 criterion_group! {

@@ -273,6 +273,17 @@ mod native_tokio {
         })
     }
 
+    pub fn spawn_polls(rt: &tokio::runtime::Runtime, iters: u64) -> Duration {
+        let _enter = rt.enter();
+        in_task(rt, async move {
+            let start = Instant::now();
+            for _ in 0..iters {
+                tokio::spawn(YieldMany(black_box(POLLS))).await.unwrap();
+            }
+            start.elapsed()
+        })
+    }
+
     pub fn spawn_batch(rt: &tokio::runtime::Runtime, iters: u64) -> Duration {
         let _enter = rt.enter();
         in_task(rt, async move {
@@ -360,6 +371,16 @@ mod native_smol {
         })
     }
 
+    pub fn spawn_polls(iters: u64) -> Duration {
+        in_task(async move {
+            let start = Instant::now();
+            for _ in 0..iters {
+                smol::spawn(YieldMany(black_box(POLLS))).await;
+            }
+            start.elapsed()
+        })
+    }
+
     pub fn spawn_batch(iters: u64) -> Duration {
         in_task(async move {
             let start = Instant::now();
@@ -432,6 +453,16 @@ mod native_async_std {
             let start = Instant::now();
             for _ in 0..iters {
                 black_box(async_std::task::spawn(async { black_box(1u64) }).await);
+            }
+            start.elapsed()
+        })
+    }
+
+    pub fn spawn_polls(iters: u64) -> Duration {
+        in_task(async move {
+            let start = Instant::now();
+            for _ in 0..iters {
+                async_std::task::spawn(YieldMany(black_box(POLLS))).await;
             }
             start.elapsed()
         })
@@ -570,6 +601,17 @@ ops! {
     "spawn_batch_10k", "async_std", "native" => native_async_std::spawn_batch;
     "spawn_batch_10k", "async_std", "bridge" => |n| bridge_spawn_batch(&AsyncStd::new(), n);
 
+    // 2b. spawn + await of a task that yields POLLS times: the cost of a task's poll, which
+    //     a trivial task (one poll) does not show.
+    "spawn_yield_100", "tokio", "native" => |n| native_tokio::spawn_polls(&TOKIO_MT, n);
+    "spawn_yield_100", "tokio", "bridge" => |n| bridge_many_polls(&*BRIDGE_TOKIO_MT, n, false);
+    "spawn_yield_100", "tokio_current_thread", "native" => |n| native_tokio::spawn_polls(&TOKIO_CT, n);
+    "spawn_yield_100", "tokio_current_thread", "bridge" => |n| bridge_many_polls(&*BRIDGE_TOKIO_CT, n, false);
+    "spawn_yield_100", "smol", "native" => native_smol::spawn_polls;
+    "spawn_yield_100", "smol", "bridge" => |n| bridge_many_polls(&Smol::global(), n, false);
+    "spawn_yield_100", "async_std", "native" => native_async_std::spawn_polls;
+    "spawn_yield_100", "async_std", "bridge" => |n| bridge_many_polls(&AsyncStd::new(), n, false);
+
     // 3. spawn_blocking round trip of a trivial closure, from inside a task.
     "spawn_blocking", "tokio", "native" => native_tokio::spawn_blocking;
     "spawn_blocking", "tokio", "bridge" => |n| bridge_spawn_blocking(&*BRIDGE_TOKIO_MT, n);
@@ -608,8 +650,9 @@ ops! {
 // ---------------------------------------------------------------------------------------
 // 6. The watchdog's per-poll cost.
 
-/// How many times the task of a `watchdog_poll` iteration yields: each iteration is one
-/// spawn and `POLLS + 1` polls of the task (and one or two of the task awaiting it).
+/// How many times the task of a `spawn_yield_100` or `watchdog_poll` iteration yields: each
+/// iteration is one spawn and `POLLS + 1` polls of the task (and one or two of the task
+/// awaiting it).
 pub const POLLS: u32 = 100;
 
 /// Yields `n` times (waking itself), then completes: `n + 1` polls.
@@ -631,7 +674,6 @@ impl Future for YieldMany {
 
 /// One task of `POLLS + 1` polls per iteration: unnamed, or named (the name is shared by
 /// the handle and the watchdog's probe).
-#[cfg_attr(not(feature = "watchdog"), allow(dead_code))]
 fn bridge_many_polls<R: Runtime>(rt: &R, iters: u64, named: bool) -> Duration {
     bridge_in_task(rt, move |rt| async move {
         let start = Instant::now();
