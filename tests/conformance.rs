@@ -340,6 +340,84 @@ async fn panic_becomes_join_error_with_payload(rt: impl Runtime) {
 }
 
 #[async_bridge::test(timeout = "60s")]
+async fn abort_after_a_panic_keeps_the_panic(rt: impl Runtime) {
+    // Told finished first: abort then finds the task settled.
+    let handle = rt.spawn(async { panic!("before abort") });
+    while !handle.is_finished() {
+        rt.sleep(MS).await;
+    }
+    handle.abort();
+    assert!(handle.is_finished());
+    let err = handle.await.unwrap_err();
+    assert!(err.is_panic(), "{err:?}");
+    assert_eq!(
+        *err.into_panic().downcast::<&str>().unwrap(),
+        "before abort"
+    );
+
+    // Not asked: abort's cancellation finds the panic itself.
+    let (done_tx, done_rx) = oneshot::channel::<()>();
+    let handle = rt.spawn(async move {
+        let _done = done_tx;
+        panic!("unasked")
+    });
+    // The sender is dropped with the task's future, after the panic.
+    let _ = done_rx.await;
+    rt.sleep(10 * MS).await;
+    handle.abort();
+    let err = handle.await.unwrap_err();
+    assert!(err.is_panic(), "{err:?}");
+    assert_eq!(*err.into_panic().downcast::<&str>().unwrap(), "unasked");
+}
+
+#[async_bridge::test(timeout = "60s")]
+async fn detached_panicking_tasks_are_survived(rt: impl Runtime) {
+    let drops = Arc::new(AtomicUsize::new(0));
+    for i in 0..20 {
+        let counted = CountDrop(drops.clone());
+        rt.spawn(async move {
+            let _counted = counted;
+            panic!("detached {i}")
+        })
+        .detach();
+    }
+    until(&rt, "the detached tasks ran", || {
+        drops.load(Ordering::SeqCst) == 20
+    })
+    .await;
+    assert_eq!(rt.spawn(async { 3 }).await.unwrap(), 3);
+}
+
+/// The test matrix runs smol's global executor; `Smol::with_threads` is async-bridge's own,
+/// and must hand a task's panic to its handle the same way.
+#[cfg(feature = "smol")]
+#[test]
+fn a_dedicated_smol_executor_turns_panics_into_join_errors() {
+    let rt = async_bridge::Smol::with_threads(2);
+    common::deadline(60, "dedicated smol panics", move || {
+        rt.block_on(async {
+            let err = rt.spawn(async { panic!("dedicated") }).await.unwrap_err();
+            assert!(err.is_panic(), "{err:?}");
+            assert_eq!(*err.into_panic().downcast::<&str>().unwrap(), "dedicated");
+
+            let handle = rt.spawn(async { panic!("dedicated, aborted") });
+            while !handle.is_finished() {
+                rt.sleep(MS).await;
+            }
+            handle.abort();
+            assert!(handle.await.unwrap_err().is_panic());
+
+            for i in 0..10 {
+                rt.spawn(async move { panic!("dedicated, detached {i}") })
+                    .detach();
+            }
+            rt.sleep(10 * MS).await;
+            assert_eq!(rt.spawn(async { 4 }).await.unwrap(), 4);
+        })
+    });
+}
+
+#[async_bridge::test(timeout = "60s")]
 async fn blocking_panic_becomes_join_error(rt: impl Runtime) {
     let err = rt
         .spawn_blocking(|| panic!("blocking boom"))
