@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Turns criterion's results into the tables of BENCHMARKS.md.
 
-  report.py collect TARGET_DIR OUT.json   the median of every benchmark of the last run
+  report.py collect TARGET_DIR OUT.json [PREFIX]
+                                          the median of every benchmark of the last run
+                                          (whose name starts with PREFIX: criterion keeps
+                                          the results of earlier runs of the others)
   report.py table RUN.json...             per operation: the median over runs of each
                                           variant's median, and the median over runs of
                                           each ratio (every ratio taken within one run)
@@ -24,7 +27,7 @@ PRIMARY = {
 }
 
 
-def collect(target, out):
+def collect(target, out, prefix=""):
     root = os.path.join(target, "criterion")
     medians = {}
     for dirpath, _, files in os.walk(root):
@@ -32,6 +35,8 @@ def collect(target, out):
             continue
         with open(os.path.join(dirpath, "benchmark.json")) as f:
             full_id = json.load(f)["full_id"]
+        if not full_id.startswith(prefix):
+            continue
         with open(os.path.join(dirpath, "estimates.json")) as f:
             medians[full_id] = json.load(f)["median"]["point_estimate"]
     with open(out, "w") as f:
@@ -95,7 +100,7 @@ def table(paths):
 
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "collect":
-        collect(sys.argv[2], sys.argv[3])
+        collect(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "")
     elif len(sys.argv) >= 3 and sys.argv[1] == "table":
         table(sys.argv[2:])
     else:

@@ -16,7 +16,7 @@ cargo bench -p async-bridge-benches --no-run
 for i in $(seq 1 "$RUNS"); do
   echo "==> criterion run $i of $RUNS"
   cargo bench -p async-bridge-benches --bench bridge -- ${FILTER:+"$FILTER"} 2>&1 | grep -E '^[a-z_]+/|time:' || true
-  python3 benches/report.py collect target "$out/run-$i.json"
+  python3 benches/report.py collect target "$out/run-$i.json" "$FILTER"
 done
 echo "==> allocation count"
 cargo run --quiet --release -p async-bridge-benches --bin alloc_count -- "$FILTER" | tee "$out/alloc.md"
