@@ -145,10 +145,11 @@ impl<F: Future, K: Kind> Future for Task<F, K> {
         // The watchdog times the poll and, on completion, the drop of the future.
         hook::poll(this.probe, || {
             // Only the completing poll takes the future out, and no runtime polls a task
-            // again after it completed (async-task and tokio keep its output instead). No
-            // panic path in release builds: without one, the poll is small enough for
-            // async-task to inline it into its `run`, as it does natively, which saves
-            // about 25 instructions per poll on smol (BENCHMARKS.md, change 11).
+            // again after it completed (async-task marks it completed and never schedules
+            // it again; tokio drops this wrapper on `Ready`). No explicit panic in release
+            // builds: without one, the poll is small enough for async-task to inline it
+            // into its `run`, as it does natively, which saves about 25 instructions per
+            // poll on smol (BENCHMARKS.md, change 11).
             let Some(future) = slot.as_mut().as_pin_mut() else {
                 debug_assert!(
                     false,
@@ -173,7 +174,7 @@ impl<F: Future, K: Kind> Future for Task<F, K> {
             Poll::Ready(result)
         })
         // After the hook: a kind may resume the panic (tokio's, for tokio to catch), and the
-        // watchdog must have seen the poll end first.
+        // watchdog must have seen the poll end first. The panic's arm is out of line.
         .map(|result| match result {
             Ok(output) => K::output(Ok(output)),
             Err(payload) => panicked::<K, _>(payload),
@@ -181,7 +182,8 @@ impl<F: Future, K: Kind> Future for Task<F, K> {
     }
 }
 
-/// The output of a poll that panicked: out of line, like every cold path of the poll.
+/// The output of a poll that panicked (the payload's boxing, for smol and async-std), out
+/// of line so that it does not weigh on every poll.
 #[cold]
 #[inline(never)]
 fn panicked<K: Kind, T>(payload: Payload) -> K::Output<T> {
