@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::context::{Context, Flavor};
+use crate::context::{Flavor, ThreadContext};
 
 /// The error [`try_block_on`](crate::BlockOn::try_block_on) returns where blocking the
 /// current thread would stall or deadlock an executor.
@@ -28,12 +28,12 @@ use crate::context::{Context, Flavor};
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct BlockOnError {
-    context: Context,
+    context: ThreadContext,
     callee: Flavor,
 }
 
 impl BlockOnError {
-    pub(crate) fn new(context: Context, callee: Flavor) -> Self {
+    pub(crate) fn new(context: ThreadContext, callee: Flavor) -> Self {
         BlockOnError { context, callee }
     }
 
@@ -52,7 +52,7 @@ impl BlockOnError {
     /// # }
     /// ```
     pub fn is_in_task(&self) -> bool {
-        matches!(self.context, Context::Task(_))
+        matches!(self.context, ThreadContext::Task(_))
     }
 }
 
@@ -71,37 +71,34 @@ impl fmt::Display for BlockOnError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let callee = self.callee.describe();
         match self.context {
-            Context::Task(on) => write!(
+            ThreadContext::Task(on) => write!(
                 f,
                 "`block_on` ({callee}) called from inside an async task running on {}; \
                  this would block an executor thread and can deadlock it",
                 on.describe()
             )?,
-            Context::BlockOn(on) => write!(
+            ThreadContext::BlockOn(on) => write!(
                 f,
                 "`block_on` ({callee}) called from inside another `block_on` driven by {}; \
                  the outer future would stop making progress and can deadlock",
                 on.describe()
             )?,
-            Context::Foreign(on) => write!(
+            ThreadContext::Foreign(on) => write!(
                 f,
                 "`block_on` ({callee}) called on the thread that drives a {} runtime \
                  (for example a `#[tokio::main(flavor = \"current_thread\")]` or `#[tokio::test]` \
                  body); this would block the runtime's only thread and deadlock it",
                 on.describe()
             )?,
-            Context::None | Context::Blocking(_) => {
+            ThreadContext::None | ThreadContext::Blocking(_) => {
                 write!(f, "`block_on` ({callee}) refused on this thread")?
             }
         }
         f.write_str(". Use `.await` instead, or move the blocking section into `spawn_blocking`")?;
-        if matches!(
-            self.context,
-            Context::Task(Flavor::TokioCurrentThread)
-                | Context::BlockOn(Flavor::TokioCurrentThread)
-                | Context::Foreign(Flavor::TokioCurrentThread)
-        ) {
-            f.write_str(", or run on a multi-thread tokio runtime, where `block_on` is allowed")?;
+        if let ThreadContext::Task(on) | ThreadContext::BlockOn(on) | ThreadContext::Foreign(on) =
+            self.context
+        {
+            f.write_str(on.refusal_hint())?;
         }
         Ok(())
     }

@@ -1,68 +1,84 @@
-//! Which async context the current thread is in.
+//! Which async context the current thread is in — and nothing more.
 //!
 //! One thread-local, owned by async-bridge, records what the current thread is doing:
 //! driving one of our `block_on`s, polling a task we spawned, or running one of our
-//! `spawn_blocking` closures, and on which backend. Every backend sets it; it is the only
-//! portable signal (smol has no "current executor" API, tokio cannot tell a worker from a
-//! blocking thread). `verdict` turns it into the table "Where `block_on` may run".
+//! `spawn_blocking` closures, and on which backend's flavour. Every backend sets it; it is
+//! the only portable signal (smol has no "current executor" API, tokio cannot tell a worker
+//! from a blocking thread). What `block_on` may do about it is `block_on_policy.rs`.
 
 use std::cell::Cell;
 
-use crate::BlockOnError;
-
-/// A backend, and for tokio its scheduler flavour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // the variants of disabled backends
-#[repr(u8)]
-pub(crate) enum Flavor {
-    // The low two bits of `Context::encode`: `Context::decode` reads them back in this
-    // order (checked at compile time below, and by the round-trip test).
-    TokioMultiThread = 0,
-    TokioCurrentThread = 1,
-    Smol = 2,
-    AsyncStd = 3,
-}
-
-impl Flavor {
-    /// Every flavour, in the order of their discriminants.
-    #[cfg(test)]
-    const ALL: [Flavor; 4] = [
-        Flavor::TokioMultiThread,
-        Flavor::TokioCurrentThread,
-        Flavor::Smol,
-        Flavor::AsyncStd,
-    ];
-}
-
-// `Context::encode` keeps a flavour in two bits.
-const _: () = assert!(
-    Flavor::AsyncStd as u8 == 3,
-    "a flavour must fit in two bits"
-);
-
-impl Flavor {
-    /// How messages name this backend.
-    pub(crate) fn describe(self) -> &'static str {
-        match self {
-            Flavor::TokioMultiThread => "tokio (multi-thread)",
-            Flavor::TokioCurrentThread => "tokio (current-thread)",
-            Flavor::Smol => "smol",
-            Flavor::AsyncStd => "async-std",
+macro_rules! flavors {
+    ([$({
+        backend: $ty:ident, module: $module:ident, feature: $feature:literal, name: $name:literal,
+        gate: $gate:ident, flavors: [$({
+            flavor: $flavor:ident, variant: $variant:ident, describe: $describe:literal,
+            blocks_in_place: $in_place:literal, hint: $hint:literal,
+            workers: $workers:literal $(,)?
+        }),* $(,)?] $(,)?
+    }),* $(,)?]) => {
+        /// A backend, and for tokio its scheduler flavour: one per flavour of the list
+        /// (all of them, enabled or not, so that the encoding never depends on features).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[allow(dead_code)] // the variants of disabled backends
+        #[repr(u8)]
+        pub(crate) enum Flavor {
+            $($( $flavor, )*)*
         }
-    }
+
+        impl Flavor {
+            /// Every flavour, in the order of their discriminants (0, 1, …).
+            pub(crate) const ALL: &'static [Flavor] = &[$($( Flavor::$flavor, )*)*];
+
+            /// How messages name this flavour.
+            pub(crate) fn describe(self) -> &'static str {
+                match self {
+                    $($( Flavor::$flavor => $describe, )*)*
+                }
+            }
+
+            /// Whether `block_on` on a thread of this flavour may block in place, handing
+            /// the thread's other tasks to another thread first.
+            #[inline]
+            pub(crate) const fn blocks_in_place(self) -> bool {
+                match self {
+                    $($( Flavor::$flavor => $in_place, )*)*
+                }
+            }
+
+            /// What a refusal on this flavour adds to the fix.
+            pub(crate) fn refusal_hint(self) -> &'static str {
+                match self {
+                    $($( Flavor::$flavor => $hint, )*)*
+                }
+            }
+
+            /// The flavour whose discriminant is `bits`, if any.
+            #[inline]
+            pub(crate) const fn from_bits(bits: u8) -> Option<Flavor> {
+                $($(
+                    if bits == Flavor::$flavor as u8 {
+                        return Some(Flavor::$flavor);
+                    }
+                )*)*
+                None
+            }
+        }
+    };
 }
+crate::__async_bridge_backends!(flavors);
 
 /// What the current thread is doing, innermost first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Context {
+pub(crate) enum ThreadContext {
     /// Nothing async-bridge set up. A runtime the application built may still be here:
-    /// `crate::rt::foreign_context` asks.
+    /// `crate::rt::backend::foreign_context` asks.
     None,
-    /// Driving an async-bridge `block_on` of this backend.
+    /// Driving an async-bridge `block_on` of this flavour.
     BlockOn(Flavor),
-    /// Polling a task async-bridge spawned on this backend.
+    /// Polling a task async-bridge spawned on this flavour.
     Task(Flavor),
-    /// Running a `spawn_blocking` closure of this backend.
+    /// Running a `spawn_blocking` closure of this flavour.
     Blocking(Flavor),
     /// Inside a runtime the application built itself (a `#[tokio::main]` body, a native
     /// tokio task), found by asking the runtime.
@@ -70,46 +86,74 @@ pub(crate) enum Context {
     Foreign(Flavor),
 }
 
-impl Context {
+/// The bits of the encoding that hold a flavour: enough for every flavour of the list.
+const FLAVOR_BITS: u32 = u8::BITS - ((Flavor::ALL.len() - 1) as u8).leading_zeros();
+const FLAVOR_MASK: u8 = (1 << FLAVOR_BITS) - 1;
+
+// The encoding holds every flavour and every kind of context, whatever the list holds: a
+// flavour added to the list widens `FLAVOR_BITS`, and the discriminants are 0, 1, … (so
+// `from_bits` reads back every one). Checked when the crate compiles.
+const _: () = {
+    assert!(
+        Flavor::ALL.len() <= 1 << FLAVOR_BITS,
+        "every flavour fits in FLAVOR_BITS"
+    );
+    assert!(
+        (ThreadContext::KINDS as u32) << FLAVOR_BITS <= 256,
+        "every context fits in one byte"
+    );
+    let mut i = 0;
+    while i < Flavor::ALL.len() {
+        assert!(
+            Flavor::ALL[i] as usize == i,
+            "Flavor::ALL is in the order of the discriminants"
+        );
+        i += 1;
+    }
+};
+
+impl ThreadContext {
+    /// How many kinds of context there are (`None` and the four with a flavour).
+    const KINDS: u8 = 5;
+
     /// The one byte the thread-local stores: saving and restoring it around every poll is
     /// then one load and one store (the enum itself is two bytes, copied one at a time).
     const fn encode(self) -> u8 {
         let (kind, flavor) = match self {
-            Context::None => return 0,
-            Context::BlockOn(flavor) => (1, flavor),
-            Context::Task(flavor) => (2, flavor),
-            Context::Blocking(flavor) => (3, flavor),
-            Context::Foreign(flavor) => (4, flavor),
+            ThreadContext::None => return 0,
+            ThreadContext::BlockOn(flavor) => (1, flavor),
+            ThreadContext::Task(flavor) => (2, flavor),
+            ThreadContext::Blocking(flavor) => (3, flavor),
+            ThreadContext::Foreign(flavor) => (4, flavor),
         };
-        kind << 2 | flavor as u8
+        (kind << FLAVOR_BITS) | flavor as u8
     }
 
+    /// The context `encode` made `byte` from. Only `encode` writes the thread-local, so
+    /// every byte read back is one of its; anything else reads as `None`.
     #[inline]
-    fn decode(byte: u8) -> Context {
-        let flavor = match byte & 3 {
-            0 => Flavor::TokioMultiThread,
-            1 => Flavor::TokioCurrentThread,
-            2 => Flavor::Smol,
-            _ => Flavor::AsyncStd,
+    const fn decode(byte: u8) -> ThreadContext {
+        let Some(flavor) = Flavor::from_bits(byte & FLAVOR_MASK) else {
+            return ThreadContext::None;
         };
-        match byte >> 2 {
-            1 => Context::BlockOn(flavor),
-            2 => Context::Task(flavor),
-            3 => Context::Blocking(flavor),
-            4 => Context::Foreign(flavor),
-            _ => Context::None,
+        match byte >> FLAVOR_BITS {
+            1 => ThreadContext::BlockOn(flavor),
+            2 => ThreadContext::Task(flavor),
+            3 => ThreadContext::Blocking(flavor),
+            4 => ThreadContext::Foreign(flavor),
+            _ => ThreadContext::None,
         }
     }
 }
 
 thread_local! {
-    static CURRENT: Cell<u8> = const { Cell::new(Context::None.encode()) };
+    static CURRENT: Cell<u8> = const { Cell::new(ThreadContext::None.encode()) };
 }
 
 /// The innermost context async-bridge set on this thread.
 #[inline]
-pub(crate) fn current() -> Context {
-    Context::decode(CURRENT.with(Cell::get))
+pub(crate) fn innermost() -> ThreadContext {
+    ThreadContext::decode(CURRENT.with(Cell::get))
 }
 
 /// Restores the previous context when dropped, also on unwind.
@@ -120,7 +164,7 @@ pub(crate) struct Enter {
 
 /// Makes `ctx` the current context until the returned guard is dropped.
 #[inline]
-pub(crate) fn enter(ctx: Context) -> Enter {
+pub(crate) fn enter(ctx: ThreadContext) -> Enter {
     let ctx = ctx.encode();
     Enter {
         prev: CURRENT.with(|c| c.replace(ctx)),
@@ -134,58 +178,18 @@ impl Drop for Enter {
     }
 }
 
-/// What `block_on` may do on this thread.
-#[derive(Debug)]
-pub(crate) enum Verdict {
-    /// Block this thread.
-    Run,
-    /// Block inside `tokio::task::block_in_place`, so a tokio multi-thread worker hands
-    /// its other tasks to another thread first.
-    RunInPlace,
-    /// Refuse: this thread drives async work that cannot move elsewhere.
-    Refuse(Context),
-}
-
-/// Checks the table "Where `block_on` may run" against the innermost context.
-#[inline]
-pub(crate) fn verdict() -> Verdict {
-    let ctx = match current() {
-        Context::None => crate::rt::foreign_context(),
-        ctx => ctx,
-    };
-    match ctx {
-        Context::None | Context::Blocking(_) => Verdict::Run,
-        Context::BlockOn(Flavor::TokioMultiThread)
-        | Context::Task(Flavor::TokioMultiThread)
-        | Context::Foreign(Flavor::TokioMultiThread) => Verdict::RunInPlace,
-        refused => Verdict::Refuse(refused),
-    }
-}
-
-/// Runs `run` (a backend's own `block_on` of `callee`) where the table allows it.
-#[inline(always)]
-pub(crate) fn try_block_on<R>(callee: Flavor, run: impl FnOnce() -> R) -> Result<R, BlockOnError> {
-    match verdict() {
-        Verdict::Run => Ok(run()),
-        // The worker's other tasks move to another thread: the watchdog does not count the
-        // blocked time against the task that called `block_on`.
-        Verdict::RunInPlace => Ok(crate::hook::handed_off(|| crate::rt::block_in_place(run))),
-        Verdict::Refuse(ctx) => Err(BlockOnError::new(ctx, callee)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{Context, Flavor, current, enter};
+    use super::{Flavor, ThreadContext, enter, innermost};
 
-    fn every_context() -> Vec<Context> {
-        let mut all = vec![Context::None];
-        for flavor in Flavor::ALL {
+    fn every_context() -> Vec<ThreadContext> {
+        let mut all = vec![ThreadContext::None];
+        for &flavor in Flavor::ALL {
             all.extend([
-                Context::BlockOn(flavor),
-                Context::Task(flavor),
-                Context::Blocking(flavor),
-                Context::Foreign(flavor),
+                ThreadContext::BlockOn(flavor),
+                ThreadContext::Task(flavor),
+                ThreadContext::Blocking(flavor),
+                ThreadContext::Foreign(flavor),
             ]);
         }
         all
@@ -194,9 +198,10 @@ mod tests {
     #[test]
     fn every_context_survives_its_byte() {
         let all = every_context();
+        assert_eq!(all.len(), 1 + 4 * Flavor::ALL.len());
         let mut bytes: Vec<u8> = all.iter().map(|ctx| ctx.encode()).collect();
         for (ctx, byte) in all.iter().zip(&bytes) {
-            assert_eq!(Context::decode(*byte), *ctx, "byte {byte}");
+            assert_eq!(ThreadContext::decode(*byte), *ctx, "byte {byte}");
         }
         bytes.sort_unstable();
         bytes.dedup();
@@ -204,20 +209,33 @@ mod tests {
     }
 
     #[test]
+    fn every_flavor_is_listed_once_in_discriminant_order() {
+        for (i, &flavor) in Flavor::ALL.iter().enumerate() {
+            assert_eq!(flavor as usize, i);
+            assert_eq!(Flavor::from_bits(i as u8), Some(flavor));
+        }
+        assert_eq!(Flavor::from_bits(Flavor::ALL.len() as u8), None);
+    }
+
+    #[test]
     fn enter_sets_and_restores_also_on_unwind() {
-        assert_eq!(current(), Context::None);
+        assert_eq!(innermost(), ThreadContext::None);
         for ctx in every_context() {
             let outer = enter(ctx);
-            assert_eq!(current(), ctx);
+            assert_eq!(innermost(), ctx);
             let unwound = std::panic::catch_unwind(|| {
-                let _inner = enter(Context::Task(Flavor::Smol));
-                assert_eq!(current(), Context::Task(Flavor::Smol));
+                let _inner = enter(ThreadContext::Task(Flavor::ALL[0]));
+                assert_eq!(innermost(), ThreadContext::Task(Flavor::ALL[0]));
                 panic!("unwinding through an entered context");
             });
             assert!(unwound.is_err());
-            assert_eq!(current(), ctx, "the inner guard restored the outer context");
+            assert_eq!(
+                innermost(),
+                ctx,
+                "the inner guard restored the outer context"
+            );
             drop(outer);
-            assert_eq!(current(), Context::None);
+            assert_eq!(innermost(), ThreadContext::None);
         }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::rt::RawHandle;
-use crate::task::TaskMeta;
+use crate::task::meta::TaskMeta;
 use crate::{BlockOn, BlockOnError, JoinHandle, Runtime, Spawn, SpawnBlocking, Timer};
 
 /// A boxed output, as it crosses the dyn boundary.
@@ -301,15 +301,19 @@ impl Timer for RuntimeHandle {
     }
 }
 
+/// `From` each backend of the list (a blanket `From<R: Runtime>` would clash with
+/// `From<T> for T`).
 macro_rules! from_backend {
-    ($($feature:literal => $backend:ident),*) => {$(
+    ([$({
+        backend: $ty:ident, module: $module:ident, feature: $feature:literal, name: $name:literal,
+        gate: $gate:ident, flavors: [$({ $($flavor:tt)* }),* $(,)?] $(,)?
+    }),* $(,)?]) => {$(
         #[cfg(feature = $feature)]
-        impl From<crate::$backend> for RuntimeHandle {
-            fn from(runtime: crate::$backend) -> Self {
+        impl From<crate::$ty> for RuntimeHandle {
+            fn from(runtime: crate::$ty) -> Self {
                 RuntimeHandle::new(runtime)
             }
         }
     )*};
 }
-
-from_backend!("tokio" => Tokio, "smol" => Smol, "async-std" => AsyncStd);
+crate::__async_bridge_backends!(from_backend);

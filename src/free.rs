@@ -4,7 +4,8 @@ use std::future::Future;
 use std::panic::Location;
 use std::time::Duration;
 
-use crate::rt;
+use crate::ambient::{self, AmbientRuntime};
+use crate::rt::Backend;
 use crate::{BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timeout};
 
 /// Drives `future` to completion on the current thread, on the current or default runtime.
@@ -31,7 +32,7 @@ use crate::{BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timeout};
 /// ```
 #[track_caller]
 pub fn block_on<F: Future>(future: F) -> F::Output {
-    crate::block_on_error::or_panic(rt::try_block_on(future, Location::caller()))
+    crate::block_on_error::or_panic(ambient::try_block_on(future, Location::caller()))
 }
 
 /// Like [`block_on`], but returns an error where it would panic.
@@ -54,7 +55,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 /// ```
 #[track_caller]
 pub fn try_block_on<F: Future>(future: F) -> Result<F::Output, BlockOnError> {
-    rt::try_block_on(future, Location::caller())
+    ambient::try_block_on(future, Location::caller())
 }
 
 /// Spawns `future` on the current or default runtime. Works from any thread.
@@ -73,7 +74,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    rt::current().spawn(future)
+    AmbientRuntime::find().spawn(future)
 }
 
 /// Runs `f` on the current or default runtime's blocking pool.
@@ -96,7 +97,7 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    rt::current().spawn_blocking(f)
+    AmbientRuntime::find().spawn_blocking(f)
 }
 
 /// A future that completes `duration` from now, on the current or default runtime's timer.
@@ -110,7 +111,7 @@ where
 /// async_bridge::block_on(async_bridge::sleep(Duration::from_millis(1)));
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
-    rt::current().sleep_raw(duration)
+    Sleep::new(AmbientRuntime::find().sleep_raw(duration))
 }
 
 /// Runs `future` with a time limit: `Err(Elapsed)` if `duration` passes first.

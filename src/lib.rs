@@ -191,33 +191,40 @@
     allow(dead_code, unused_imports)
 )]
 
+// The list of backends comes first: every module below expands from it.
+#[macro_use]
+mod rt;
+
 #[doc(hidden)]
 #[path = "macro_support.rs"]
 pub mod __macro_support;
 mod block_on_error;
+mod block_on_policy;
 mod context;
 mod dyn_runtime;
-mod hook;
-mod rt;
+mod panic;
+mod runtime_impls;
 mod sync;
 pub mod task;
 mod time;
 mod traits;
 #[cfg(feature = "watchdog")]
 pub mod watchdog;
-mod wrap;
+mod watchdog_hook;
 
-cfg_if::cfg_if! {
-    if #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] {
-        mod free;
-        pub use free::{block_on, sleep, spawn, spawn_blocking, timeout, try_block_on};
-    } else {
-        mod no_backend;
-        pub use no_backend::{block_on, sleep, spawn, spawn_blocking, timeout, try_block_on};
-        #[doc(hidden)]
-        pub use no_backend::{BackendEnabled, NoBackend};
-    }
-}
+crate::__async_bridge_backends!(
+    rt::cfg_any_backend,
+    mod ambient;,
+    mod free;,
+    pub use free::{block_on, sleep, spawn, spawn_blocking, timeout, try_block_on};
+);
+crate::__async_bridge_backends!(
+    rt::cfg_no_backend,
+    mod no_backend;,
+    pub use no_backend::{block_on, sleep, spawn, spawn_blocking, timeout, try_block_on};,
+    #[doc(hidden)]
+    pub use no_backend::{BackendEnabled, NoBackend};
+);
 
 // The README's examples are compiled and run as doctests.
 #[cfg(all(
@@ -278,12 +285,17 @@ pub use async_bridge_macros::test;
 /// ```
 pub use async_bridge_macros::main;
 
-#[cfg(feature = "async-std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "async-std")))]
-pub use rt::async_std::AsyncStd;
-#[cfg(feature = "smol")]
-#[cfg_attr(docsrs, doc(cfg(feature = "smol")))]
-pub use rt::smol::Smol;
-#[cfg(feature = "tokio")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
-pub use rt::tokio::Tokio;
+/// The backends' public types, each behind its feature.
+macro_rules! backend_types {
+    ([$({
+        backend: $ty:ident, module: $module:ident, feature: $feature:literal, name: $name:literal,
+        gate: $gate:ident, flavors: [$({ $($flavor:tt)* }),* $(,)?] $(,)?
+    }),* $(,)?]) => {
+        $(
+            #[cfg(feature = $feature)]
+            #[cfg_attr(docsrs, doc(cfg(feature = $feature)))]
+            pub use rt::$module::$ty;
+        )*
+    };
+}
+crate::__async_bridge_backends!(backend_types);

@@ -7,7 +7,9 @@
 
 use proc_macro::TokenStream;
 
-mod entry;
+mod expand;
+mod parse;
+mod variants;
 
 /// Runs an `async fn` test on every enabled backend and tokio flavour.
 ///
@@ -177,7 +179,7 @@ mod entry;
 /// tested. A plain `#[test]` under it is an error: it already makes the `#[test]`s.
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
-    entry::test(args.into(), item.into()).into()
+    expand::test(args.into(), item.into()).into()
 }
 
 /// Runs an `async fn main` to completion.
@@ -247,5 +249,21 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 /// only diagnostic.
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
-    entry::main(args.into(), item.into()).into()
+    expand::main(args.into(), item.into()).into()
+}
+
+/// The second step of `#[async_bridge::test]`, called by async-bridge's
+/// `__async_bridge_backends!` with its list of backends. Not a public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __expand_test(input: TokenStream) -> TokenStream {
+    expand::expand_test(input.into()).into()
+}
+
+/// The second step of `#[async_bridge::main]`, called by async-bridge's
+/// `__async_bridge_backends!` with its list of backends. Not a public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __expand_main(input: TokenStream) -> TokenStream {
+    expand::expand_main(input.into()).into()
 }

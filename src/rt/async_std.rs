@@ -4,18 +4,17 @@
 //! backend stays supported and tested; new code should prefer [`Smol`](crate::Smol).
 
 use std::future::Future;
-use std::panic::Location;
 use std::pin::Pin;
-use std::task::{Context as TaskContext, Poll};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::context::{self, Context, Flavor};
-use crate::hook;
+use crate::context::{self, Flavor, ThreadContext};
+use crate::panic::Outcome;
 use crate::rt::async_task::{AsyncTask, Cancel, NativeTask, TaskHandle};
-use crate::rt::{RawHandle, RawSleep};
-use crate::task::TaskMeta;
-use crate::wrap::{self, Outcome};
-use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
+use crate::rt::backend::{Backend, RawJoin};
+use crate::task::join_error::JoinError;
+use crate::task::meta::TaskMeta;
+use crate::task::wrapper;
 
 /// The async-std backend: async-std's global runtime.
 ///
@@ -54,13 +53,6 @@ impl AsyncStd {
     pub fn new() -> Self {
         AsyncStd { _private: () }
     }
-
-    pub(crate) fn sleep_raw(&self, duration: Duration) -> Sleep {
-        // async-std's own timers are async-io's.
-        Sleep::new(RawSleep::AsyncIo {
-            timer: async_io::Timer::after(duration),
-        })
-    }
 }
 
 /// async-std's join handle detaches on drop natively.
@@ -69,7 +61,7 @@ impl<T> NativeTask for async_std::task::JoinHandle<T> {
     type Slot = Option<std::task::Waker>;
 
     #[inline]
-    fn poll_task(&mut self, cx: &mut TaskContext<'_>) -> Poll<Option<T>> {
+    fn poll_task(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         Pin::new(self).poll(cx).map(Some)
     }
 
@@ -84,68 +76,66 @@ impl<T: Send + 'static> Cancel for async_std::task::JoinHandle<T> {
     }
 }
 
-pub(crate) type NativeHandle<T> = TaskHandle<async_std::task::JoinHandle<Outcome<T>>>;
+/// An async-std join handle: a task's (async-std's own handle), or a blocking closure's
+/// (the `blocking` pool's async-task handle).
+pub(crate) enum Handle<T> {
+    Task(TaskHandle<async_std::task::JoinHandle<Outcome<T>>>),
+    Blocking(TaskHandle<async_task::FallibleTask<Outcome<T>>>),
+}
 
-impl BlockOn for AsyncStd {
-    #[track_caller]
-    #[inline]
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
-        crate::block_on_error::or_panic(self.try_block_on(future))
+impl<T: Send + 'static> RawJoin<T> for Handle<T> {
+    #[inline(always)]
+    fn poll_join(&mut self, cx: &mut Context<'_>, meta: &TaskMeta) -> Poll<Result<T, JoinError>> {
+        match self {
+            Handle::Task(h) => h.poll_join(cx, meta),
+            Handle::Blocking(h) => h.poll_join(cx, meta),
+        }
     }
 
-    #[track_caller]
-    #[inline]
-    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
-        self.try_block_on_at(future, Location::caller())
+    fn abort(&self) {
+        match self {
+            Handle::Task(h) => h.abort(),
+            Handle::Blocking(h) => RawJoin::abort(h),
+        }
     }
 
-    #[inline]
-    fn try_block_on_at<F: Future>(
-        &self,
-        future: F,
-        location: &'static Location<'static>,
-    ) -> Result<F::Output, BlockOnError> {
-        let future = hook::block_on_future(future, location);
-        context::try_block_on(Flavor::AsyncStd, || {
-            let _context = context::enter(Context::BlockOn(Flavor::AsyncStd));
-            async_std::task::block_on(future)
-        })
+    fn is_finished(&self) -> bool {
+        match self {
+            Handle::Task(h) => h.is_finished(),
+            Handle::Blocking(h) => RawJoin::is_finished(h),
+        }
     }
 }
 
-impl Spawn for AsyncStd {
-    #[track_caller]
+/// An async-bridge task on async-std: its result in an [`Outcome`].
+type AsyncStdTask = AsyncTask<{ Flavor::AsyncStd as u8 }>;
+
+impl Backend for AsyncStd {
+    type Handle<T> = Handle<T>;
+    type Sleep = async_io::Timer;
+
     #[inline]
-    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    fn flavor(&self) -> Flavor {
+        Flavor::AsyncStd
+    }
+
+    #[inline]
+    fn block_on_raw<F: Future>(&self, future: F) -> F::Output {
+        let _context = context::enter(ThreadContext::BlockOn(Flavor::AsyncStd));
+        async_std::task::block_on(future)
+    }
+
+    #[inline]
+    fn spawn_raw<F>(&self, future: F, meta: &TaskMeta) -> Handle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.spawn_with_meta(future, TaskMeta::caller())
+        let task = async_std::task::spawn(wrapper::Task::<_, AsyncStdTask>::new(future, meta));
+        Handle::Task(TaskHandle::new(task))
     }
 
-    #[inline]
-    fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        let task = async_std::task::spawn(wrap::Task::<_, AsyncTask<false>>::new(future, &meta));
-        JoinHandle::new(RawHandle::AsyncStd(TaskHandle::new(task)), meta)
-    }
-}
-
-impl SpawnBlocking for AsyncStd {
-    #[track_caller]
-    fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
-    where
-        F: FnOnce() -> R + Send + 'static,
-        R: Send + 'static,
-    {
-        self.spawn_blocking_with_meta(f, TaskMeta::caller())
-    }
-
-    fn spawn_blocking_with_meta<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
+    fn spawn_blocking_raw<F, R>(&self, f: F) -> Handle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
@@ -153,16 +143,28 @@ impl SpawnBlocking for AsyncStd {
         // Straight to the `blocking` pool that async-std's own `spawn_blocking` uses: its
         // version wraps the closure in a second task, through which an aborted closure
         // that has not started yet would still run.
-        let task = blocking::unblock(wrap::blocking(f, Flavor::AsyncStd));
-        JoinHandle::new(
-            RawHandle::Task(TaskHandle::new(task.fallible()), Flavor::AsyncStd),
-            meta,
-        )
+        let task = blocking::unblock(wrapper::blocking(f, Flavor::AsyncStd));
+        Handle::Blocking(TaskHandle::new(task.fallible()))
     }
-}
 
-impl Timer for AsyncStd {
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
-        self.sleep_raw(duration)
+    #[inline]
+    fn sleep_raw(&self, duration: Duration) -> async_io::Timer {
+        // async-std's own timers are async-io's.
+        async_io::Timer::after(duration)
+    }
+
+    #[inline]
+    fn of_context(_: Flavor) -> Option<Self> {
+        Some(AsyncStd::new())
+    }
+
+    #[inline]
+    fn global() -> &'static Self {
+        static GLOBAL: AsyncStd = AsyncStd { _private: () };
+        &GLOBAL
+    }
+
+    fn test_runtime(_: Flavor, _: Option<usize>) -> Self {
+        AsyncStd::new()
     }
 }

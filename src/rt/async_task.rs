@@ -1,4 +1,4 @@
-//! The join handle of the backends built on async-task (smol and async-std), with
+//! The join handle of the backends built on async-task (and of async-std's, alike), with
 //! async-bridge's semantics: drop detaches, `abort(&self)` cancels, output kept when the
 //! task finished first.
 //!
@@ -16,9 +16,13 @@ use std::task::{Context, Poll, Waker, ready};
 
 use pin_project_lite::pin_project;
 
-use crate::context::Flavor;
+use crate::context::{Flavor, ThreadContext};
+use crate::panic::{Outcome, Payload};
+use crate::rt::backend::RawJoin;
 use crate::sync::{Mutex, MutexGuard};
-use crate::wrap::{Kind, Outcome, Payload};
+use crate::task::join_error::JoinError;
+use crate::task::meta::TaskMeta;
+use crate::task::wrapper::TaskRules;
 
 /// What the backends' native handles offer.
 pub(crate) trait NativeTask: Unpin + Sized {
@@ -126,21 +130,55 @@ impl<T: Send + 'static> Cancel for async_task::FallibleTask<T> {
     }
 }
 
-/// The kind of async-bridge's tasks on an async-task executor (smol's, or async-std's when
-/// not `SMOL`): the result is stored in an [`Outcome`], which also catches a panic of the
-/// output's destructor when the runtime drops a detached task's output (async-task would
-/// abort the process).
-pub(crate) struct AsyncTask<const SMOL: bool>;
+/// The rules of async-bridge's tasks on an executor that does not catch panics (async-task's,
+/// and async-std's), for the flavour whose discriminant is `FLAVOR`: the result is stored in
+/// an [`Outcome`], which also catches a panic of the output's destructor when the runtime
+/// drops a detached task's output (async-task would abort the process).
+pub(crate) struct AsyncTask<const FLAVOR: u8>;
 
-impl<const SMOL: bool> Kind for AsyncTask<SMOL> {
-    const CONTEXT: crate::context::Context =
-        crate::context::Context::Task(if SMOL { Flavor::Smol } else { Flavor::AsyncStd });
+impl<const FLAVOR: u8> TaskRules for AsyncTask<FLAVOR> {
+    const CONTEXT: ThreadContext = ThreadContext::Task(match Flavor::from_bits(FLAVOR) {
+        Some(flavor) => flavor,
+        None => panic!("AsyncTask<FLAVOR> names a flavour by its discriminant"),
+    });
     const RUNTIME_CATCHES: bool = false;
     type Output<T> = Outcome<T>;
 
     #[inline]
     fn output<T>(result: Result<T, Payload>) -> Outcome<T> {
         Outcome::new(result)
+    }
+}
+
+/// What the awaiter of an async-task handle gets: the stored outcome (`None`: cancelled).
+#[inline]
+fn join_result<T>(out: Option<Outcome<T>>, meta: &TaskMeta) -> Result<T, JoinError> {
+    match out {
+        Some(outcome) => outcome
+            .into_result()
+            .map_err(|payload| JoinError::panic(payload, meta)),
+        None => Err(JoinError::cancelled(meta)),
+    }
+}
+
+impl<T, N> RawJoin<T> for TaskHandle<N>
+where
+    T: Send + 'static,
+    N: Cancel<Output = Outcome<T>>,
+{
+    #[inline(always)]
+    fn poll_join(&mut self, cx: &mut Context<'_>, meta: &TaskMeta) -> Poll<Result<T, JoinError>> {
+        self.poll(cx).map(|out| join_result(out, meta))
+    }
+
+    #[inline]
+    fn abort(&self) {
+        TaskHandle::abort(self);
+    }
+
+    #[inline]
+    fn is_finished(&self) -> bool {
+        TaskHandle::is_finished(self)
     }
 }
 
@@ -337,7 +375,7 @@ impl<N: NativeTask> TaskHandle<N> {
         // async-task wakes the awaiter itself when it marks the task cancelled, and the
         // awaiter's next poll registers it with the cancellation.)
         match cancel.as_mut().poll_kept() {
-            Poll::Ready((out, waker)) => settle(state, out, waker),
+            Poll::Ready((out, waker)) => store_settled(state, out, waker),
             Poll::Pending => *state = State::Cancelling(cancel),
         }
     }
@@ -366,13 +404,13 @@ impl<N: NativeTask> TaskHandle<N> {
             State::Settled(_) => return true,
         };
         // The awaiter may be waiting for exactly the wake-up our poll consumed: pass it on.
-        settle(state, out, waker);
+        store_settled(state, out, waker);
         true
     }
 }
 
 /// Settles `state` with the task's output (`None`: cancelled), then wakes the awaiter.
-fn settle<N: NativeTask>(
+fn store_settled<N: NativeTask>(
     mut state: MutexGuard<'_, State<N>>,
     out: Option<N::Output>,
     waker: Option<Waker>,

@@ -1,216 +1,151 @@
-//! The backends, one file each behind its feature, and the one place that picks between
-//! them: the default runtime, the runtime the caller is in, and the enums that hold a
-//! backend's handle or timer.
+//! The backends: **the list of them, written once**, and what is generated from it.
+//!
+//! Each backend is one file or folder here, behind its Cargo feature, and implements the
+//! internal trait [`Backend`](backend::Backend) (raw spawn, raw `spawn_blocking`, raw
+//! `block_on`, its timer, its flavour). Everything that enumerates backends expands from
+//! the list in [`__async_bridge_backends!`](crate::__async_bridge_backends): the flavours
+//! and the context encoding (`context.rs`), the raw handle and timer enums below, the
+//! runtime the free functions pick (`ambient.rs`), the public trait impls
+//! (`runtime_impls.rs`), the dyn handle's conversions, the crate's re-exports, the gates of
+//! `#[async_bridge::test]` / `#[async_bridge::main]` (whose proc macro reads the list
+//! through a callback, so it keeps none of its own) and the test matrices.
+//!
+//! # Adding a backend
+//!
+//! A fourth backend (glommio, compio, a virtual-time test runtime) takes:
+//!
+//! 1. `src/rt/<name>.rs` (or a folder): the runtime's type, `impl Backend` for it, its join
+//!    handle (`impl RawJoin`), and nothing that knows another backend;
+//! 2. one entry in the list below (type, module, feature, the name messages use, the
+//!    test-variant gate, and one line per flavour);
+//! 3. the Cargo feature in `Cargo.toml` (`.ci/run` reads the features from there).
+//!
+//! The compiler then asks for anything missing: a `Backend` method, a flavour's
+//! properties. The test matrix, `#[async_bridge::test]`'s variants and arguments, the
+//! free functions' dispatch and the docs' feature labels follow from the list.
 
 #[cfg(any(feature = "tokio", async_bridge_loom))]
 pub(crate) mod abort_flag;
 #[cfg(any(feature = "smol", feature = "async-std"))]
 pub(crate) mod async_task;
+pub(crate) mod backend;
 
-#[cfg(feature = "async-std")]
-pub(crate) mod async_std;
-#[cfg(feature = "smol")]
-pub(crate) mod smol;
-#[cfg(feature = "tokio")]
-pub(crate) mod tokio;
-
-#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
-mod current;
-#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
-pub(crate) use current::{current, try_block_on};
-
-use std::any::Any;
-use std::convert::Infallible;
-use std::future::Future;
-use std::marker::PhantomData;
-use std::pin::Pin;
-use std::task::{Context as TaskContext, Poll};
-
-use pin_project_lite::pin_project;
-
-use crate::JoinError;
-#[allow(unused_imports)]
-use crate::context::{Context, Flavor};
-use crate::task::TaskMeta;
-
-/// A backend's join handle behind [`JoinHandle`].
-pub(crate) enum RawHandle<T> {
-    #[cfg(feature = "tokio")]
-    Tokio(self::tokio::TokioHandle<T>),
-    /// An async-task handle: smol tasks, and smol's and async-std's blocking closures.
-    #[cfg(any(feature = "smol", feature = "async-std"))]
-    Task(
-        self::async_task::TaskHandle<::async_task::FallibleTask<crate::wrap::Outcome<T>>>,
-        Flavor,
-    ),
-    #[cfg(feature = "async-std")]
-    AsyncStd(self::async_std::NativeHandle<T>),
-    /// A handle from [`RuntimeHandle`](crate::RuntimeHandle), whose output is boxed.
-    Dyn(Box<RawHandle<Box<dyn Any + Send>>>),
-    #[allow(dead_code)]
-    Never(Infallible, PhantomData<fn() -> T>),
-}
-
-#[cfg(any(feature = "smol", feature = "async-std"))]
-#[inline]
-fn settle<T>(out: Option<crate::wrap::Outcome<T>>, meta: &TaskMeta) -> Result<T, JoinError> {
-    match out {
-        Some(outcome) => outcome
-            .into_result()
-            .map_err(|payload| JoinError::panic(payload, meta)),
-        None => Err(JoinError::cancelled(meta)),
-    }
-}
-
-/// The `RuntimeHandle` path, out of line so that it does not weigh on the others.
-#[inline(never)]
-fn poll_dyn<T: Send + 'static>(
-    h: &mut RawHandle<Box<dyn Any + Send>>,
-    cx: &mut TaskContext<'_>,
-    meta: &TaskMeta,
-) -> Poll<Result<T, JoinError>> {
-    h.poll(cx, meta).map(|res| {
-        res.map(|boxed| match boxed.downcast::<T>() {
-            Ok(output) => *output,
-            Err(_) => {
-                unreachable!("async-bridge: a RuntimeHandle task's output has its spawn's type")
-            }
-        })
-    })
-}
-
-impl<T: Send + 'static> RawHandle<T> {
-    // With no backend enabled, only `Dyn` is left and `cx` only recurses.
-    #[cfg_attr(
-        not(any(feature = "tokio", feature = "smol", feature = "async-std")),
-        allow(clippy::only_used_in_recursion)
-    )]
-    #[inline(always)]
-    /// `meta` names the task in its `JoinError`.
-    pub(crate) fn poll(
-        &mut self,
-        cx: &mut TaskContext<'_>,
-        meta: &TaskMeta,
-    ) -> Poll<Result<T, JoinError>> {
-        match self {
-            #[cfg(feature = "tokio")]
-            RawHandle::Tokio(h) => h.poll(cx, meta),
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            RawHandle::Task(h, _) => h.poll(cx).map(|out| settle(out, meta)),
-            #[cfg(feature = "async-std")]
-            RawHandle::AsyncStd(h) => h.poll(cx).map(|out| settle(out, meta)),
-            RawHandle::Dyn(h) => poll_dyn(h, cx, meta),
-            RawHandle::Never(never, _) => match *never {},
+/// **The list of backends.** Calls `$callback! { [ entries ] args }`: one entry per backend
+/// (in the order of preference of the free functions: the first enabled one is the
+/// default), each with its flavours (for tokio, its two schedulers). Fields:
+///
+/// - `backend`: the public type; `module`: its file under `src/rt/`; `feature`: its Cargo
+///   feature; `name`: how `JoinHandle`'s `Debug` names it; `gate`: the exported macro that
+///   keeps its tokens only when async-bridge has the feature (the test matrix uses it);
+/// - per flavour: its `Flavor` variant, the test variant's name (also the argument of
+///   `#[async_bridge::test(...)]`), how messages name it, whether `block_on` on one of its
+///   threads may block in place (handing the thread's other tasks elsewhere), what a
+///   refusal there adds to the fix, and whether its runtime takes a number of worker threads
+///   (`worker_threads = N` in the macros).
+///
+/// Not a public API: it may change in any release.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __async_bridge_backends {
+    ($callback:path $(, $($args:tt)*)?) => {
+        $callback! {
+            [
+                {
+                    backend: Tokio, module: tokio, feature: "tokio", name: "tokio",
+                    gate: __async_bridge_if_tokio,
+                    flavors: [
+                        {
+                            flavor: TokioMultiThread, variant: tokio_multi_thread,
+                            describe: "tokio (multi-thread)", blocks_in_place: true, hint: "",
+                            workers: true,
+                        },
+                        {
+                            flavor: TokioCurrentThread, variant: tokio_current_thread,
+                            describe: "tokio (current-thread)", blocks_in_place: false,
+                            hint: ", or run on a multi-thread tokio runtime, where `block_on` is allowed",
+                            workers: false,
+                        },
+                    ],
+                },
+                {
+                    backend: Smol, module: smol, feature: "smol", name: "smol",
+                    gate: __async_bridge_if_smol,
+                    flavors: [
+                        {
+                            flavor: Smol, variant: smol,
+                            describe: "smol", blocks_in_place: false, hint: "",
+                            workers: false,
+                        },
+                    ],
+                },
+                {
+                    backend: AsyncStd, module: async_std, feature: "async-std", name: "async-std",
+                    gate: __async_bridge_if_async_std,
+                    flavors: [
+                        {
+                            flavor: AsyncStd, variant: async_std,
+                            describe: "async-std", blocks_in_place: false, hint: "",
+                            workers: false,
+                        },
+                    ],
+                },
+            ]
+            $($($args)*)?
         }
-    }
-
-    pub(crate) fn abort(&self) {
-        match self {
-            #[cfg(feature = "tokio")]
-            RawHandle::Tokio(h) => h.abort(),
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            RawHandle::Task(h, _) => h.abort(),
-            #[cfg(feature = "async-std")]
-            RawHandle::AsyncStd(h) => h.abort(),
-            RawHandle::Dyn(h) => h.abort(),
-            RawHandle::Never(never, _) => match *never {},
-        }
-    }
-
-    pub(crate) fn is_finished(&self) -> bool {
-        match self {
-            #[cfg(feature = "tokio")]
-            RawHandle::Tokio(h) => h.is_finished(),
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            RawHandle::Task(h, _) => h.is_finished(),
-            #[cfg(feature = "async-std")]
-            RawHandle::AsyncStd(h) => h.is_finished(),
-            RawHandle::Dyn(h) => h.is_finished(),
-            RawHandle::Never(never, _) => match *never {},
-        }
-    }
+    };
 }
 
-impl<T> RawHandle<T> {
-    /// Which backend runs the task, for `Debug`.
-    pub(crate) fn backend(&self) -> &'static str {
-        match self {
-            #[cfg(feature = "tokio")]
-            RawHandle::Tokio(_) => "tokio",
-            #[cfg(any(feature = "smol", feature = "async-std"))]
-            RawHandle::Task(_, flavor) => flavor.describe(),
-            #[cfg(feature = "async-std")]
-            RawHandle::AsyncStd(_) => "async-std",
-            RawHandle::Dyn(h) => h.backend(),
-            RawHandle::Never(never, _) => match *never {},
-        }
-    }
+/// The backend modules, each behind its feature.
+macro_rules! backend_modules {
+    ([$({
+        backend: $ty:ident, module: $module:ident, feature: $feature:literal, name: $name:literal,
+        gate: $gate:ident, flavors: [$({ $($flavor:tt)* }),* $(,)?] $(,)?
+    }),* $(,)?]) => {
+        $(
+            #[cfg(feature = $feature)]
+            pub(crate) mod $module;
+        )*
+    };
 }
+crate::__async_bridge_backends!(backend_modules);
 
-// `pin_project!` cannot cfg an enum's variants, so the variants are always there and a
-// disabled backend's type is `Never`.
-#[cfg(feature = "tokio")]
-type TokioSleep = ::tokio::time::Sleep;
-#[cfg(not(feature = "tokio"))]
-type TokioSleep = Never;
-#[cfg(any(feature = "smol", feature = "async-std"))]
-type AsyncIoTimer = ::async_io::Timer;
-#[cfg(not(any(feature = "smol", feature = "async-std")))]
-type AsyncIoTimer = Never;
-
-/// The timer of a backend that is not enabled.
-#[allow(dead_code)]
-pub(crate) enum Never {}
-
-impl Future for Never {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, _: &mut TaskContext<'_>) -> Poll<()> {
-        match *self.get_mut() {}
-    }
+/// Items that exist when at least one backend is enabled (`cfg(any(feature = …))` over the
+/// list).
+macro_rules! cfg_any_backend {
+    ([$({
+        backend: $ty:ident, module: $module:ident, feature: $feature:literal, name: $name:literal,
+        gate: $gate:ident, flavors: [$({ $($flavor:tt)* }),* $(,)?] $(,)?
+    }),* $(,)?] $($item:item)*) => {
+        $crate::rt::cfg_any_backend!(@cfg (any($(feature = $feature),*)) $($item)*);
+    };
+    (@cfg $predicate:tt $($item:item)*) => {
+        $(
+            #[cfg $predicate]
+            $item
+        )*
+    };
 }
+pub(crate) use cfg_any_backend;
 
-pin_project! {
-    /// A backend's timer behind [`Sleep`].
-    #[project = RawSleepProj]
-    pub(crate) enum RawSleep {
-        Tokio { #[pin] sleep: TokioSleep },
-        AsyncIo { #[pin] timer: AsyncIoTimer },
-    }
+/// Items that exist when no backend is enabled.
+macro_rules! cfg_no_backend {
+    ([$({
+        backend: $ty:ident, module: $module:ident, feature: $feature:literal, name: $name:literal,
+        gate: $gate:ident, flavors: [$({ $($flavor:tt)* }),* $(,)?] $(,)?
+    }),* $(,)?] $($item:item)*) => {
+        $crate::rt::cfg_no_backend!(@cfg (not(any($(feature = $feature),*))) $($item)*);
+    };
+    (@cfg $predicate:tt $($item:item)*) => {
+        $(
+            #[cfg $predicate]
+            $item
+        )*
+    };
 }
+pub(crate) use cfg_no_backend;
 
-impl Future for RawSleep {
-    type Output = ();
-
-    #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
-        match self.project() {
-            RawSleepProj::Tokio { sleep } => sleep.poll(cx),
-            RawSleepProj::AsyncIo { timer } => timer.poll(cx).map(drop),
-        }
-    }
-}
-
-/// The context of a runtime async-bridge did not set up on this thread.
-#[inline]
-pub(crate) fn foreign_context() -> Context {
-    cfg_if::cfg_if! {
-        if #[cfg(feature = "tokio")] {
-            self::tokio::foreign_context()
-        } else {
-            Context::None
-        }
-    }
-}
-
-/// Runs `f` where a tokio multi-thread worker may block.
-pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
-    cfg_if::cfg_if! {
-        if #[cfg(feature = "tokio")] {
-            self::tokio::block_in_place(f)
-        } else {
-            // Only tokio contexts ask to block in place.
-            f()
-        }
-    }
-}
+pub(crate) mod dispatch;
+mod raw;
+pub(crate) use backend::{Backend, RawJoin};
+pub(crate) use dispatch::{block_in_place, foreign_context, in_foreign_runtime};
+pub(crate) use raw::{RawHandle, RawSleep, Wrap};

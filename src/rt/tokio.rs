@@ -2,22 +2,21 @@
 
 use std::fmt;
 use std::future::Future;
-use std::panic::Location;
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::task::{Context as TaskContext, Poll, Wake, Waker};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use tokio::runtime::{Builder, Handle, Runtime as TokioRuntime, RuntimeFlavor};
 
-use crate::context::{self, Context, Flavor};
-use crate::hook;
+use crate::context::{self, Flavor, ThreadContext};
+use crate::panic::{Payload, discard};
 use crate::rt::abort_flag::AbortFlag;
-use crate::rt::{RawHandle, RawSleep};
-use crate::task::TaskMeta;
-use crate::wrap;
-use crate::{BlockOn, BlockOnError, JoinError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
+use crate::rt::backend::{Backend, RawJoin};
+use crate::task::join_error::JoinError;
+use crate::task::meta::TaskMeta;
+use crate::task::wrapper::{self, TaskRules};
 
 /// The tokio backend: a [`tokio::runtime::Handle`], optionally owning its runtime.
 ///
@@ -278,38 +277,6 @@ impl Tokio {
     pub fn handle(&self) -> &Handle {
         &self.handle
     }
-
-    /// `block_on` where the caller has checked that this thread may block.
-    #[inline]
-    pub(crate) fn block_on_unchecked<F: Future>(
-        &self,
-        future: F,
-        location: &'static Location<'static>,
-    ) -> F::Output {
-        self.run(hook::block_on_future(future, location))
-    }
-
-    fn run<F: Future>(&self, future: F) -> F::Output {
-        let _context = context::enter(Context::BlockOn(self.flavor));
-        match &self.owner {
-            // Only `Runtime::block_on` drives a current-thread runtime's drivers.
-            Some(owner) if self.flavor == Flavor::TokioCurrentThread => owner
-                .runtime
-                .as_ref()
-                .expect("async-bridge: an owned tokio runtime is present until drop")
-                .block_on(future),
-            _ => self.handle.block_on(future),
-        }
-    }
-
-    pub(crate) fn sleep_raw(&self, duration: Duration) -> Sleep {
-        // tokio timers bind to the runtime they are created in: enter it, so the timer can
-        // be created on any thread and polled by any executor.
-        let _enter = self.handle.enter();
-        Sleep::new(RawSleep::Tokio {
-            sleep: tokio::time::sleep(duration),
-        })
-    }
 }
 
 impl Default for Tokio {
@@ -328,43 +295,15 @@ impl fmt::Debug for Tokio {
     }
 }
 
-/// The runtime the free functions use when no other is current: a multi-thread runtime
-/// started on first use, alive for the process.
-pub(crate) fn global() -> Tokio {
-    global_ref().clone()
-}
-
-/// The global runtime, borrowed.
-#[inline]
-pub(crate) fn global_ref() -> &'static Tokio {
-    static GLOBAL: OnceLock<Tokio> = OnceLock::new();
-    GLOBAL.get_or_init(Tokio::new)
-}
-
-/// Whether this thread is in a tokio runtime (a task, a `block_on`, an `enter`).
-#[inline]
-pub(crate) fn in_runtime() -> bool {
-    Handle::try_current().is_ok()
-}
-
-/// The context of a tokio runtime that async-bridge did not set up on this thread.
-#[inline]
-pub(crate) fn foreign_context() -> Context {
-    let Ok(handle) = Handle::try_current() else {
-        return Context::None;
-    };
-    foreign_context_in(handle)
-}
-
 #[cold]
-fn foreign_context_in(handle: Handle) -> Context {
+fn foreign_context_in(handle: Handle) -> ThreadContext {
     match flavor_of(&handle) {
         // `block_in_place` handles every thread of a multi-thread runtime: it moves a
         // worker's tasks away, and just runs the closure on a thread that only entered.
-        Flavor::TokioMultiThread => Context::Foreign(Flavor::TokioMultiThread),
-        flavor if drives_scheduler() => Context::Foreign(flavor),
+        Flavor::TokioMultiThread => ThreadContext::Foreign(Flavor::TokioMultiThread),
+        flavor if drives_scheduler() => ThreadContext::Foreign(flavor),
         // A thread that only entered the runtime (a blocking thread, `Handle::enter`).
-        _ => Context::None,
+        _ => ThreadContext::None,
     }
 }
 
@@ -381,51 +320,35 @@ fn drives_scheduler() -> bool {
     let flag = Arc::new(Flag(AtomicBool::new(false)));
     let waker = Waker::from(flag.clone());
     let mut yielded = pin!(tokio::task::yield_now());
-    let _ = yielded.as_mut().poll(&mut TaskContext::from_waker(&waker));
+    let _ = yielded.as_mut().poll(&mut Context::from_waker(&waker));
     !flag.0.load(Ordering::SeqCst)
 }
 
-pub(crate) fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
-    tokio::task::block_in_place(f)
-}
+impl Backend for Tokio {
+    type Handle<T> = TokioHandle<T>;
+    type Sleep = tokio::time::Sleep;
 
-impl BlockOn for Tokio {
-    #[track_caller]
     #[inline]
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
-        crate::block_on_error::or_panic(self.try_block_on(future))
-    }
-
-    #[track_caller]
-    #[inline]
-    fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
-        self.try_block_on_at(future, Location::caller())
+    fn flavor(&self) -> Flavor {
+        self.flavor
     }
 
     #[inline]
-    fn try_block_on_at<F: Future>(
-        &self,
-        future: F,
-        location: &'static Location<'static>,
-    ) -> Result<F::Output, BlockOnError> {
-        let future = hook::block_on_future(future, location);
-        context::try_block_on(self.flavor, || self.run(future))
-    }
-}
-
-impl Spawn for Tokio {
-    #[track_caller]
-    #[inline]
-    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        self.spawn_with_meta(future, TaskMeta::caller())
+    fn block_on_raw<F: Future>(&self, future: F) -> F::Output {
+        let _context = context::enter(ThreadContext::BlockOn(self.flavor));
+        match &self.owner {
+            // Only `Runtime::block_on` drives a current-thread runtime's drivers.
+            Some(owner) if self.flavor == Flavor::TokioCurrentThread => owner
+                .runtime
+                .as_ref()
+                .expect("async-bridge: an owned tokio runtime is present until drop")
+                .block_on(future),
+            _ => self.handle.block_on(future),
+        }
     }
 
     #[inline]
-    fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+    fn spawn_raw<F>(&self, future: F, meta: &TaskMeta) -> TokioHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -433,43 +356,75 @@ impl Spawn for Tokio {
         let task = match self.flavor {
             Flavor::TokioMultiThread => self
                 .handle
-                .spawn(wrap::Task::<_, TokioTask<true>>::new(future, &meta)),
+                .spawn(wrapper::Task::<_, TokioTask<true>>::new(future, meta)),
             _ => self
                 .handle
-                .spawn(wrap::Task::<_, TokioTask<false>>::new(future, &meta)),
+                .spawn(wrapper::Task::<_, TokioTask<false>>::new(future, meta)),
         };
-        JoinHandle::new(RawHandle::Tokio(TokioHandle::new(task)), meta)
+        TokioHandle::new(task)
     }
-}
 
-impl SpawnBlocking for Tokio {
-    #[track_caller]
-    fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    #[inline]
+    fn spawn_blocking_raw<F, R>(&self, f: F) -> TokioHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.spawn_blocking_with_meta(f, TaskMeta::caller())
+        TokioHandle::new(
+            self.handle
+                .spawn_blocking(wrapper::blocking_in_context(f, self.flavor)),
+        )
     }
 
-    fn spawn_blocking_with_meta<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
-    where
-        F: FnOnce() -> R + Send + 'static,
-        R: Send + 'static,
-    {
-        let task = self
-            .handle
-            .spawn_blocking(wrap::blocking_in_context(f, self.flavor));
-        JoinHandle::new(RawHandle::Tokio(TokioHandle::new(task)), meta)
+    #[inline]
+    fn sleep_raw(&self, duration: Duration) -> tokio::time::Sleep {
+        // tokio timers bind to the runtime they are created in: enter it, so the timer can
+        // be created on any thread and polled by any executor.
+        let _enter = self.handle.enter();
+        tokio::time::sleep(duration)
     }
-}
 
-impl Timer for Tokio {
-    /// # Panics
-    ///
-    /// Panics if the runtime was built without its time driver (`enable_time`).
-    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
-        self.sleep_raw(duration)
+    #[inline]
+    fn of_context(_: Flavor) -> Option<Self> {
+        Self::try_current()
+    }
+
+    /// A multi-thread runtime started on first use, alive for the process.
+    #[inline]
+    fn global() -> &'static Self {
+        static GLOBAL: OnceLock<Tokio> = OnceLock::new();
+        GLOBAL.get_or_init(Tokio::new)
+    }
+
+    fn test_runtime(flavor: Flavor, workers: Option<usize>) -> Self {
+        match (flavor, workers) {
+            (Flavor::TokioCurrentThread, _) => Tokio::current_thread(),
+            (_, Some(workers)) => Tokio::multi_thread(workers),
+            (_, None) => Tokio::new(),
+        }
+    }
+
+    #[inline]
+    fn ambient() -> Option<Self> {
+        Self::try_current()
+    }
+
+    /// Whether this thread is in a tokio runtime (a task, a `block_on`, an `enter`).
+    #[inline]
+    fn in_foreign_runtime() -> bool {
+        Handle::try_current().is_ok()
+    }
+
+    #[inline]
+    fn foreign_context() -> ThreadContext {
+        let Ok(handle) = Handle::try_current() else {
+            return ThreadContext::None;
+        };
+        foreign_context_in(handle)
+    }
+
+    fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
+        tokio::task::block_in_place(f)
     }
 }
 
@@ -480,8 +435,8 @@ impl Timer for Tokio {
 /// the task's type, not a field of it: a tokio task is as large as a native one.
 pub(crate) struct TokioTask<const MULTI: bool>;
 
-impl<const MULTI: bool> wrap::Kind for TokioTask<MULTI> {
-    const CONTEXT: Context = Context::Task(if MULTI {
+impl<const MULTI: bool> TaskRules for TokioTask<MULTI> {
+    const CONTEXT: ThreadContext = ThreadContext::Task(if MULTI {
         Flavor::TokioMultiThread
     } else {
         Flavor::TokioCurrentThread
@@ -490,7 +445,7 @@ impl<const MULTI: bool> wrap::Kind for TokioTask<MULTI> {
     type Output<T> = T;
 
     #[inline]
-    fn output<T>(result: Result<T, wrap::Payload>) -> T {
+    fn output<T>(result: Result<T, Payload>) -> T {
         match result {
             Ok(output) => output,
             // Caught for the watchdog: on to tokio.
@@ -516,7 +471,7 @@ pub(crate) struct TokioHandle<T> {
 /// output, or a panic of a poll that was running when `abort` came) is dropped and the
 /// awaiter hears of a cancellation, as on every backend.
 #[inline]
-fn settle<T>(
+fn tokio_result<T>(
     res: Result<T, tokio::task::JoinError>,
     aborted: bool,
     meta: &TaskMeta,
@@ -540,7 +495,7 @@ fn failed(err: tokio::task::JoinError, meta: &TaskMeta) -> JoinError {
 /// The result of an aborted task, dropped (a panicking destructor is caught).
 #[cold]
 fn discarded<T>(res: Result<T, tokio::task::JoinError>, meta: &TaskMeta) -> JoinError {
-    wrap::discard(res);
+    discard(res);
     JoinError::cancelled(meta)
 }
 
@@ -552,25 +507,23 @@ impl<T> TokioHandle<T> {
             abort: AbortFlag::new(),
         }
     }
+}
 
+impl<T> RawJoin<T> for TokioHandle<T> {
     #[inline]
-    pub(crate) fn poll(
-        &mut self,
-        cx: &mut TaskContext<'_>,
-        meta: &TaskMeta,
-    ) -> Poll<Result<T, JoinError>> {
+    fn poll_join(&mut self, cx: &mut Context<'_>, meta: &TaskMeta) -> Poll<Result<T, JoinError>> {
         let aborted = self.abort.aborted();
         Pin::new(&mut self.task)
             .poll(cx)
-            .map(|res| settle(res, aborted, meta))
+            .map(|res| tokio_result(res, aborted, meta))
     }
 
-    pub(crate) fn abort(&self) {
+    fn abort(&self) {
         self.abort
             .abort(|| self.task.is_finished(), || self.task.abort());
     }
 
-    pub(crate) fn is_finished(&self) -> bool {
+    fn is_finished(&self) -> bool {
         self.task.is_finished()
     }
 }

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
 
-use crate::task::TaskMeta;
+use crate::task::meta::TaskMeta;
 use crate::{JoinHandle, Spawn, SpawnBlocking};
 
 /// Spawns a task (or a `spawn_blocking` closure) with a name.
@@ -126,7 +126,8 @@ impl Builder {
     }
 }
 
-#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+crate::__async_bridge_backends!(
+    crate::rt::cfg_any_backend,
 impl Builder {
     /// Spawns `future` on the current or default runtime, as [`spawn`](crate::spawn) does,
     /// with this builder's name.
@@ -143,7 +144,7 @@ impl Builder {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        crate::rt::current().spawn_with_meta(future, self.meta())
+        crate::ambient::AmbientRuntime::find().spawn_with_meta(future, self.meta())
     }
 
     /// Runs `f` on the current or default runtime's blocking pool, as
@@ -161,11 +162,13 @@ impl Builder {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        crate::rt::current().spawn_blocking_with_meta(f, self.meta())
+        crate::ambient::AmbientRuntime::find().spawn_blocking_with_meta(f, self.meta())
     }
 }
+);
 
-#[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+crate::__async_bridge_backends!(
+    crate::rt::cfg_no_backend,
 impl Builder {
     /// Needs a backend feature (`tokio`, `smol` or `async-std`); without one, use
     /// [`spawn_on`](Self::spawn_on) with a runtime value.
@@ -189,3 +192,4 @@ impl Builder {
         unreachable!("async-bridge: unreachable without a backend (the bound cannot be met)")
     }
 }
+);

@@ -4,8 +4,8 @@ use std::fmt;
 use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::panic::{self, Payload};
 use crate::task::TaskMeta;
-use crate::wrap::Payload;
 
 /// A task failed to produce its output: it panicked, or it was cancelled.
 ///
@@ -184,11 +184,7 @@ impl JoinError {
         match &self.inner.repr {
             Repr::Panic(payload) => {
                 let payload = payload.lock().unwrap_or_else(PoisonError::into_inner);
-                let message = payload
-                    .downcast_ref::<&'static str>()
-                    .copied()
-                    .or_else(|| payload.downcast_ref::<String>().map(String::as_str));
-                f(message)
+                f(panic::message(&payload))
             }
             Repr::Cancelled => f(None),
         }

@@ -5,9 +5,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::JoinError;
-use crate::rt::RawHandle;
-use crate::task::TaskMeta;
+use crate::rt::{RawHandle, RawJoin};
+use crate::task::join_error::JoinError;
+use crate::task::meta::TaskMeta;
 
 /// An owned permission to await a spawned task (or `spawn_blocking` closure) and get its
 /// output.
@@ -184,7 +184,7 @@ impl<T: Send + 'static> Future for JoinHandle<T> {
     #[inline(always)]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        this.raw.poll(cx, &this.meta)
+        this.raw.poll_join(cx, &this.meta)
     }
 }
 

@@ -2,9 +2,10 @@
 //! name a task.
 
 mod builder;
-mod join_error;
+pub(crate) mod join_error;
 mod join_handle;
-mod meta;
+pub(crate) mod meta;
+pub(crate) mod wrapper;
 
 pub use builder::Builder;
 pub use join_error::JoinError;

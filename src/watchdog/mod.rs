@@ -169,7 +169,7 @@ impl Installed {
                  {report}; the watchdog keeps running, fix the callback",
                 report::panic_message(&payload)
             );
-            crate::wrap::discard(payload);
+            crate::panic::discard(payload);
         }
         let mut deliveries = self.deliveries();
         deliveries.in_flight -= 1;

@@ -10,7 +10,7 @@ use std::time::Instant;
 use pin_project_lite::pin_project;
 
 use super::monitor::{self, Active, Slot};
-use super::report::Kind;
+use super::report::Polled;
 use crate::task::TaskMeta;
 
 /// What the watchdog knows of the future it times: a task's name and spawn location, or
@@ -19,7 +19,7 @@ use crate::task::TaskMeta;
 pub(crate) struct Probe {
     pub(super) name: Option<Arc<str>>,
     pub(super) location: &'static Location<'static>,
-    pub(super) kind: Kind,
+    pub(super) polled: Polled,
 }
 
 impl Probe {
@@ -28,7 +28,7 @@ impl Probe {
         Probe {
             name: meta.shared_name().cloned(),
             location: meta.location(),
-            kind: Kind::Task,
+            polled: Polled::Task,
         }
     }
 
@@ -37,7 +37,7 @@ impl Probe {
         Probe {
             name: None,
             location,
-            kind: Kind::BlockOn,
+            polled: Polled::BlockOn,
         }
     }
 }

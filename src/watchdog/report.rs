@@ -13,7 +13,7 @@ use super::probe::Probe;
 
 /// What was polled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(super) enum Polled {
     Task,
     BlockOn,
 }
@@ -103,7 +103,7 @@ impl StallReport {
 
     /// True when the poll was of a `block_on` future rather than of a spawned task.
     pub fn is_block_on(&self) -> bool {
-        self.probe.kind == Kind::BlockOn
+        self.probe.polled == Polled::BlockOn
     }
 
     /// The threshold of the watchdog that made the report.
@@ -139,12 +139,12 @@ impl fmt::Display for Millis {
 impl fmt::Display for StallReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("async-bridge watchdog: ")?;
-        match (self.probe.kind, self.name()) {
-            (Kind::BlockOn, _) => write!(f, "the future of `block_on` at {}", self.location())?,
-            (Kind::Task, Some(name)) => {
+        match (self.probe.polled, self.name()) {
+            (Polled::BlockOn, _) => write!(f, "the future of `block_on` at {}", self.location())?,
+            (Polled::Task, Some(name)) => {
                 write!(f, "task {name:?} (spawned at {})", self.location())?;
             }
-            (Kind::Task, None) => write!(f, "a task spawned at {}", self.location())?,
+            (Polled::Task, None) => write!(f, "a task spawned at {}", self.location())?,
         }
         if self.running {
             write!(
@@ -203,10 +203,6 @@ pub(super) fn log(report: &StallReport) {
 }
 
 /// A panic payload's message, for the note about a panicking callback.
-pub(super) fn panic_message(payload: &crate::wrap::Payload) -> &str {
-    payload
-        .downcast_ref::<&'static str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a non-string payload")
+pub(super) fn panic_message(payload: &crate::panic::Payload) -> &str {
+    crate::panic::message(payload).unwrap_or("a non-string payload")
 }

@@ -1,81 +1,27 @@
-//! The wrappers every backend spawns, so that a task's panic, its destructor's panic and
-//! the thread's context are handled the same way everywhere.
+//! The task wrapper every backend spawns in place of the user's future (and the closure it
+//! runs in place of a `spawn_blocking` closure), so that a task's panic, its destructor's
+//! panic, the thread's context and the watchdog's view of each poll are the same
+//! everywhere.
 
-use std::any::Any;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::task::{Context as TaskContext, Poll};
+use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 
+use crate::context::{self, Flavor, ThreadContext};
+use crate::panic::{Outcome, Payload, discard};
 use crate::task::TaskMeta;
+use crate::watchdog_hook::{self as hook, Probe};
 
-use crate::context::{self, Context, Flavor};
-use crate::hook::{self, Probe};
-
-/// A panic payload, as `std::panic::catch_unwind` returns it.
-pub(crate) type Payload = Box<dyn Any + Send + 'static>;
-
-/// A task's result as every backend stores it: the output, or the payload of its panic.
-///
-/// Dropping it never unwinds: when a runtime drops the result of a detached task itself, a
-/// panicking destructor of the output is caught here (smol and async-std would abort the
-/// process).
-///
-/// The payload is boxed once more, so that an outcome is one word larger than the output
-/// (the runtimes store it in every task, and move it on every completion); only a panic
-/// pays the allocation.
-#[cfg(any(feature = "smol", feature = "async-std"))]
-pub(crate) struct Outcome<T>(Option<Result<T, Box<Payload>>>);
-
-#[cfg(any(feature = "smol", feature = "async-std"))]
-impl<T> Outcome<T> {
-    #[inline]
-    pub(crate) fn new(result: Result<T, Payload>) -> Self {
-        Outcome(Some(result.map_err(Box::new)))
-    }
-
-    #[inline]
-    pub(crate) fn into_result(mut self) -> Result<T, Payload> {
-        let result = self.0.take();
-        // Empty now: nothing for `Drop` to do, so skip it.
-        std::mem::forget(self);
-        match result {
-            Some(result) => result.map_err(|payload| *payload),
-            None => unreachable!("async-bridge: a task outcome is taken once"),
-        }
-    }
-}
-
-#[cfg(any(feature = "smol", feature = "async-std"))]
-impl<T> Drop for Outcome<T> {
-    #[inline]
-    fn drop(&mut self) {
-        match self.0.take() {
-            // Taken by the awaiter, or nothing that can panic: no `catch_unwind`.
-            None => {}
-            Some(Ok(_)) if !std::mem::needs_drop::<T>() => {}
-            Some(value) => discard(value),
-        }
-    }
-}
-
-/// Drops `value`, catching a panic of its destructor.
-pub(crate) fn discard<T>(value: T) {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
-        // The payload's own destructor may panic too: leak it rather than unwind.
-        std::mem::forget(payload);
-    }
-}
-
-/// A backend's kind of task, fixed by the backend at compile time (`rt::tokio::TokioTask`,
-/// `rt::async_task::AsyncTask`): the context its polls run in, and what it stores as the
-/// task's output.
-pub(crate) trait Kind: 'static {
+/// The rules a backend's tasks follow, fixed by the backend at compile time
+/// (`rt::tokio::TokioTask`, `rt::async_task::AsyncTask`): the context their polls run in,
+/// who catches a panic, and what the task stores as its output.
+pub(crate) trait TaskRules: 'static {
     /// The context of a poll.
-    const CONTEXT: Context;
+    const CONTEXT: ThreadContext;
     /// Whether the runtime turns a panic of the poll into its own error (and catches the
     /// panics of the destructors it runs), so that the wrapper may let it unwind.
     const RUNTIME_CATCHES: bool;
@@ -88,8 +34,8 @@ pub(crate) trait Kind: 'static {
 
 pin_project! {
     /// The future every backend spawns in place of the user's: it marks the thread as
-    /// polling an async-bridge task of its kind `K`, catches a panic of the poll (stored, or
-    /// left to a runtime that catches it: see [`Kind`]), drops the user's future (on completion or
+    /// polling an async-bridge task under its rules `K`, catches a panic of the poll (stored, or
+    /// left to a runtime that catches it: see [`TaskRules`]), drops the user's future (on completion or
     /// cancellation) without letting its destructor unwind into the runtime, and shows
     /// each poll to the watchdog (feature `watchdog`), also one that panics. It adds
     /// nothing to the future's size but the `Option` (often nothing: the future's own state
@@ -134,11 +80,11 @@ fn drop_future_caught<F>(mut slot: Pin<&mut Option<F>>) {
     }
 }
 
-impl<F: Future, K: Kind> Future for Task<F, K> {
+impl<F: Future, K: TaskRules> Future for Task<F, K> {
     type Output = K::Output<F::Output>;
 
     #[inline]
-    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let _context = context::enter(K::CONTEXT);
         let mut slot = this.future;
@@ -173,7 +119,7 @@ impl<F: Future, K: Kind> Future for Task<F, K> {
             drop_future_caught(slot);
             Poll::Ready(result)
         })
-        // After the hook: a kind may resume the panic (tokio's, for tokio to catch), and the
+        // After the hook: the rules may resume the panic (tokio's, for tokio to catch), and the
         // watchdog must have seen the poll end first. The panic's arm is out of line.
         .map(|result| match result {
             Ok(output) => K::output(Ok(output)),
@@ -186,13 +132,13 @@ impl<F: Future, K: Kind> Future for Task<F, K> {
 /// of line so that it does not weigh on every poll.
 #[cold]
 #[inline(never)]
-fn panicked<K: Kind, T>(payload: Payload) -> K::Output<T> {
+fn panicked<K: TaskRules, T>(payload: Payload) -> K::Output<T> {
     K::output(Err(payload))
 }
 
 /// The closure every backend runs in place of a `spawn_blocking` closure: it marks the
 /// thread as running a blocking closure of `flavor` and turns a panic into an [`Outcome`].
-#[cfg(any(feature = "smol", feature = "async-std"))]
+#[allow(dead_code)] // unused when only backends that catch panics themselves are enabled
 #[inline]
 pub(crate) fn blocking<F, R>(f: F, flavor: Flavor) -> impl FnOnce() -> Outcome<R> + Send + 'static
 where
@@ -212,7 +158,7 @@ where
     R: Send + 'static,
 {
     move || {
-        let _context = context::enter(Context::Blocking(flavor));
+        let _context = context::enter(ThreadContext::Blocking(flavor));
         f()
     }
 }

@@ -1,0 +1,55 @@
+//! Where `block_on` may run: the table "Where `block_on` may run" of the crate docs, checked
+//! against the innermost context of the calling thread (`context.rs` records it; this file
+//! decides).
+
+use crate::BlockOnError;
+use crate::context::{self, Flavor, ThreadContext};
+use crate::rt;
+use crate::watchdog_hook;
+
+/// What `block_on` may do on this thread.
+#[derive(Debug)]
+pub(crate) enum Verdict {
+    /// Block this thread.
+    Run,
+    /// Block inside the flavour's `block_in_place` (tokio's), so that the thread's other
+    /// tasks move to another thread first.
+    RunInPlace(Flavor),
+    /// Refuse: this thread drives async work that cannot move elsewhere.
+    Refuse(ThreadContext),
+}
+
+/// Checks the table "Where `block_on` may run" against the innermost context.
+#[inline]
+pub(crate) fn verdict() -> Verdict {
+    let ctx = match context::innermost() {
+        ThreadContext::None => rt::foreign_context(),
+        ctx => ctx,
+    };
+    match ctx {
+        ThreadContext::None | ThreadContext::Blocking(_) => Verdict::Run,
+        ThreadContext::BlockOn(flavor)
+        | ThreadContext::Task(flavor)
+        | ThreadContext::Foreign(flavor)
+            if flavor.blocks_in_place() =>
+        {
+            Verdict::RunInPlace(flavor)
+        }
+        refused => Verdict::Refuse(refused),
+    }
+}
+
+/// Runs `run` (a backend's own `block_on` of a future, as `callee`) where the table allows
+/// it.
+#[inline(always)]
+pub(crate) fn try_block_on<R>(callee: Flavor, run: impl FnOnce() -> R) -> Result<R, BlockOnError> {
+    match verdict() {
+        Verdict::Run => Ok(run()),
+        // The thread's other tasks move to another thread: the watchdog does not count the
+        // blocked time against the task that called `block_on`.
+        Verdict::RunInPlace(flavor) => Ok(watchdog_hook::handed_off(|| {
+            rt::block_in_place(flavor, run)
+        })),
+        Verdict::Refuse(ctx) => Err(BlockOnError::new(ctx, callee)),
+    }
+}

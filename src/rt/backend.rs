@@ -1,0 +1,92 @@
+//! The internal trait every backend implements, and its join handle's trait. The public
+//! traits (`BlockOn`, `Spawn`, `SpawnBlocking`, `Timer`) are written once over it, in
+//! `runtime_impls.rs`; the `block_on` policy is checked there too, before `block_on_raw`.
+
+use std::future::Future;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use crate::context::{Flavor, ThreadContext};
+use crate::task::join_error::JoinError;
+use crate::task::meta::TaskMeta;
+
+/// A runtime async-bridge can drive: what each backend file provides, and nothing more.
+pub(crate) trait Backend: Clone + Send + Sync + 'static {
+    /// The backend's join handle, with async-bridge's semantics ([`RawJoin`] where `T` is
+    /// `Send`). The handle itself needs no bound on `T`.
+    type Handle<T>;
+    /// The backend's timer (its output is ignored).
+    type Sleep: Future + Send + 'static;
+
+    /// The flavour of this runtime value (tokio's depends on the runtime it holds).
+    fn flavor(&self) -> Flavor;
+
+    /// Drives `future` to completion on this thread, with the thread's context set to
+    /// `BlockOn` of this flavour. The caller has checked the `block_on` policy.
+    fn block_on_raw<F: Future>(&self, future: F) -> F::Output;
+
+    /// Spawns `future` inside the task wrapper (`task::wrapper::Task`).
+    fn spawn_raw<F>(&self, future: F, meta: &TaskMeta) -> Self::Handle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static;
+
+    /// Runs `f` on the backend's blocking pool, inside `task::wrapper::blocking` (or
+    /// `blocking_in_context` where the runtime catches panics).
+    fn spawn_blocking_raw<F, R>(&self, f: F) -> Self::Handle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static;
+
+    /// A timer that fires `duration` from now; it can be polled by any executor.
+    fn sleep_raw(&self, duration: Duration) -> Self::Sleep;
+
+    /// The runtime value that a thread in a context of `flavor` (one of this backend's)
+    /// belongs to, if it can still be had.
+    fn of_context(flavor: Flavor) -> Option<Self>;
+
+    /// The default runtime of this backend, for the free functions: alive for the process.
+    fn global() -> &'static Self;
+
+    /// The runtime of the variant `flavor` of the test matrix, with `workers` threads where
+    /// the flavour has a setting for it (else its default).
+    fn test_runtime(flavor: Flavor, workers: Option<usize>) -> Self;
+
+    /// A runtime of this backend that the application built itself and that this thread is
+    /// in (a `#[tokio::main]` body): only a runtime that can be asked says so.
+    #[inline]
+    fn ambient() -> Option<Self> {
+        None
+    }
+
+    /// Whether this thread is inside a runtime of this backend that async-bridge did not
+    /// set up (cheaper than [`ambient`](Backend::ambient) when only that is needed).
+    #[inline]
+    fn in_foreign_runtime() -> bool {
+        false
+    }
+
+    /// The context of a runtime of this backend that async-bridge did not set up on this
+    /// thread, for the `block_on` policy.
+    #[inline]
+    fn foreign_context() -> ThreadContext {
+        ThreadContext::None
+    }
+
+    /// Runs `f` where a thread of this backend (of a flavour that
+    /// [`blocks_in_place`](Flavor::blocks_in_place)) may block: its other tasks move
+    /// elsewhere first.
+    #[inline]
+    fn block_in_place<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
+}
+
+/// A backend's join handle, with async-bridge's semantics (drop detaches, `abort` cancels
+/// and keeps an output that came first, a panic becomes a `JoinError`).
+pub(crate) trait RawJoin<T> {
+    /// `meta` names the task in its `JoinError`.
+    fn poll_join(&mut self, cx: &mut Context<'_>, meta: &TaskMeta) -> Poll<Result<T, JoinError>>;
+    fn abort(&self);
+    fn is_finished(&self) -> bool;
+}

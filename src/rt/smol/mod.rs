@@ -1,0 +1,241 @@
+//! The smol backend: smol's global executor, or a dedicated one (`executor.rs`).
+
+mod executor;
+
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use crate::context::{self, Flavor, ThreadContext};
+use crate::rt::async_task::{AsyncTask, TaskHandle};
+use crate::rt::backend::Backend;
+use crate::task::meta::TaskMeta;
+use crate::task::wrapper;
+
+use self::executor::{Dedicated, set_dedicated};
+
+/// The smol backend: smol's global executor ([`Smol::default`]), or a dedicated executor
+/// with threads of its own ([`Smol::with_threads`]), built on the same `async-task` tasks.
+///
+/// smol's own `Task` cancels when dropped; async-bridge's [`JoinHandle`] detaches instead
+/// (the same on every backend), and [`JoinHandle::abort`] cancels.
+///
+/// The global executor runs on `SMOL_THREADS` threads (default: one), started on first
+/// spawn; a task that blocks its thread there holds up every other task. A dedicated
+/// executor runs on as many threads as asked. `spawn_blocking` uses the process-wide
+/// `blocking` pool on both (size: `BLOCKING_MAX_THREADS`, default 500), shared with
+/// async-std.
+///
+/// Dropping the last clone of a dedicated `Smol` stops its threads and cancels its pending
+/// tasks, without waiting for them; it never blocks. Every pending task is cancelled, also
+/// one woken at that moment from another thread (a timer, a channel): its future is dropped
+/// on one of the executor's threads, and its `JoinHandle` resolves as cancelled. (On
+/// `async_executor::Executor` such a wake-up can race the executor's drop and leave the task
+/// neither run nor cancelled, its `JoinHandle` pending forever: that is why the dedicated
+/// executor is async-bridge's own.) A task that holds a clone of its own executor's `Smol`
+/// keeps that executor alive.
+///
+/// # Examples
+///
+/// ```
+/// use async_bridge::{BlockOn, Smol, Spawn};
+///
+/// let rt = Smol::default();
+/// assert_eq!(rt.block_on(rt.spawn(async { 2 + 2 })).unwrap(), 4);
+/// ```
+#[derive(Clone, Default)]
+pub struct Smol {
+    dedicated: Option<Arc<Dedicated>>,
+}
+
+impl Smol {
+    /// smol's global executor (the same as [`Smol::default`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_bridge::{BlockOn, Smol};
+    ///
+    /// assert_eq!(Smol::global().block_on(async { 1 }), 1);
+    /// ```
+    pub fn global() -> Self {
+        Smol { dedicated: None }
+    }
+
+    /// A dedicated executor running on `threads` threads of its own, owned by the returned
+    /// value and its clones.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `threads` is 0 (nothing would run its tasks), or if a thread cannot be
+    /// started.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use async_bridge::{BlockOn, Smol, Spawn};
+    ///
+    /// let rt = Smol::with_threads(2);
+    /// let handles: Vec<_> = (0..4).map(|i| rt.spawn(async move { i * 10 })).collect();
+    /// let sum: i32 = rt.block_on(async {
+    ///     let mut sum = 0;
+    ///     for h in handles {
+    ///         sum += h.await.unwrap();
+    ///     }
+    ///     sum
+    /// });
+    /// assert_eq!(sum, 60);
+    /// ```
+    #[track_caller]
+    pub fn with_threads(threads: usize) -> Self {
+        assert!(
+            threads > 0,
+            "Smol::with_threads(0): a dedicated executor needs at least one thread; pass 1 or \
+             more, or use Smol::global()"
+        );
+        let dedicated = Dedicated::start(threads);
+        Smol {
+            dedicated: Some(dedicated),
+        }
+    }
+
+    fn weak(&self) -> Option<Weak<Dedicated>> {
+        self.dedicated.as_ref().map(Arc::downgrade)
+    }
+}
+
+impl fmt::Debug for Smol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.dedicated {
+            None => f.debug_struct("Smol").field("executor", &"global").finish(),
+            Some(d) => f
+                .debug_struct("Smol")
+                .field("executor", &"dedicated")
+                .field("threads", &d.threads)
+                .finish(),
+        }
+    }
+}
+
+/// `async_io::block_on`, with a fast path in front: the future is first polled here, with a
+/// waker that only records a wake-up, and polled again while it wakes itself (at most
+/// [`FAST_POLLS`] times). A future that completes there never pays for `async_io::block_on`
+/// (which counts itself in and out with two `SeqCst` atomics and unparks the "async-io"
+/// thread on every call). One that stays pending goes on in `async_io::block_on`, which
+/// polls it again at once with its own waker (the future contract: only the waker of the
+/// latest poll is woken), parks, and drives the reactor while it waits.
+fn block_on_fast<F: Future>(future: F) -> F::Output {
+    use std::cell::Cell;
+    use std::sync::LazyLock;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    /// Polls a `block_on` makes before the slow path; more only help futures that wake
+    /// themselves over and over, which `async_io::block_on` serves as well.
+    const FAST_POLLS: usize = 8;
+
+    thread_local! {
+        /// Set by [`WAKER`] when woken on this thread.
+        static WOKEN: Cell<bool> = const { Cell::new(false) };
+    }
+    /// One waker for every thread: a wake-up records itself on the waking thread, so a
+    /// future that wakes itself inside its poll is seen; one woken from elsewhere is left
+    /// to the slow path, which polls again anyway.
+    struct Record;
+    impl Wake for Record {
+        fn wake(self: Arc<Self>) {
+            WOKEN.set(true);
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            WOKEN.set(true);
+        }
+    }
+    static WAKER: LazyLock<Waker> = LazyLock::new(|| Waker::from(Arc::new(Record)));
+
+    let mut future = std::pin::pin!(future);
+    let mut cx = Context::from_waker(&WAKER);
+    for _ in 0..FAST_POLLS {
+        WOKEN.set(false);
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        if !WOKEN.get() {
+            break;
+        }
+    }
+    async_io::block_on(future)
+}
+
+/// An async-bridge task on smol: its result in an [`Outcome`](crate::panic::Outcome).
+type SmolTask = AsyncTask<{ Flavor::Smol as u8 }>;
+
+impl Backend for Smol {
+    type Handle<T> = TaskHandle<async_task::FallibleTask<crate::panic::Outcome<T>>>;
+    type Sleep = async_io::Timer;
+
+    #[inline]
+    fn flavor(&self) -> Flavor {
+        Flavor::Smol
+    }
+
+    #[inline]
+    fn block_on_raw<F: Future>(&self, future: F) -> F::Output {
+        let _context = context::enter(ThreadContext::BlockOn(Flavor::Smol));
+        let _current = self.dedicated.is_some().then(|| set_dedicated(self.weak()));
+        block_on_fast(future)
+    }
+
+    #[inline]
+    fn spawn_raw<F>(&self, future: F, meta: &TaskMeta) -> Self::Handle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let future = wrapper::Task::<_, SmolTask>::new(future, meta);
+        let task = match &self.dedicated {
+            None => smol::spawn(future),
+            Some(d) => d.spawn(future),
+        };
+        TaskHandle::new(task.fallible())
+    }
+
+    fn spawn_blocking_raw<F, R>(&self, f: F) -> Self::Handle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let f = wrapper::blocking(f, Flavor::Smol);
+        let task = match self.weak() {
+            None => blocking::unblock(f),
+            Some(weak) => blocking::unblock(move || {
+                let _current = set_dedicated(Some(weak));
+                f()
+            }),
+        };
+        TaskHandle::new(task.fallible())
+    }
+
+    #[inline]
+    fn sleep_raw(&self, duration: Duration) -> async_io::Timer {
+        async_io::Timer::after(duration)
+    }
+
+    /// The executor the calling thread belongs to: a dedicated one on its threads, inside
+    /// its `block_on` and its blocking closures; else the global one.
+    #[inline]
+    fn of_context(_: Flavor) -> Option<Self> {
+        Some(Smol {
+            dedicated: executor::of_this_thread(),
+        })
+    }
+
+    #[inline]
+    fn global() -> &'static Self {
+        static GLOBAL: Smol = Smol { dedicated: None };
+        &GLOBAL
+    }
+
+    fn test_runtime(_: Flavor, _: Option<usize>) -> Self {
+        Smol::global()
+    }
+}
