@@ -212,19 +212,19 @@ mod traits;
 pub mod watchdog;
 mod watchdog_hook;
 
-crate::__async_bridge_backends!(
+crate::__async_bridge_backends! {
     rt::cfg_any_backend,
-    mod ambient;,
-    mod free;,
+    mod ambient;
+    mod free;
     pub use free::{block_on, sleep, spawn, spawn_blocking, timeout, try_block_on};
-);
-crate::__async_bridge_backends!(
+}
+crate::__async_bridge_backends! {
     rt::cfg_no_backend,
-    mod no_backend;,
-    pub use no_backend::{block_on, sleep, spawn, spawn_blocking, timeout, try_block_on};,
+    mod no_backend;
+    pub use no_backend::{block_on, sleep, spawn, spawn_blocking, timeout, try_block_on};
     #[doc(hidden)]
     pub use no_backend::{BackendEnabled, NoBackend};
-);
+}
 
 // The README's examples are compiled and run as doctests.
 #[cfg(all(

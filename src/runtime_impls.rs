@@ -43,10 +43,10 @@ macro_rules! impl_public_traits {
             #[cfg(feature = $feature)]
             impl_public_traits!(@one crate::rt::$module::$ty);
         )*
-        crate::__async_bridge_backends!(
+        crate::__async_bridge_backends! {
             crate::rt::cfg_any_backend,
             impl_public_traits!(@one crate::ambient::AmbientRuntime);
-        );
+        }
     };
     (@one $ty:ty) => {
         impl BlockOn for $ty {

@@ -126,7 +126,7 @@ impl Builder {
     }
 }
 
-crate::__async_bridge_backends!(
+crate::__async_bridge_backends! {
     crate::rt::cfg_any_backend,
 impl Builder {
     /// Spawns `future` on the current or default runtime, as [`spawn`](crate::spawn) does,
@@ -165,9 +165,9 @@ impl Builder {
         crate::ambient::AmbientRuntime::find().spawn_blocking_with_meta(f, self.meta())
     }
 }
-);
+}
 
-crate::__async_bridge_backends!(
+crate::__async_bridge_backends! {
     crate::rt::cfg_no_backend,
 impl Builder {
     /// Needs a backend feature (`tokio`, `smol` or `async-std`); without one, use
@@ -192,4 +192,4 @@ impl Builder {
         unreachable!("async-bridge: unreachable without a backend (the bound cannot be met)")
     }
 }
-);
+}
