@@ -26,20 +26,13 @@ use tokio::sync::oneshot;
 const MS: Duration = Duration::from_millis(1);
 
 /// `block_on` inside a task of `rt` blocks in place rather than refusing: tokio multi-thread.
-fn blocks_in_place<R: Debug>(rt: &R) -> bool {
-    format!("{rt:?}").contains("multi-thread")
+fn blocks_in_place<R: Runtime>(rt: &R) -> bool {
+    common::variant_of(rt).blocks_in_place()
 }
 
 /// The name `JoinHandle`'s `Debug` gives `rt`'s tasks.
-fn backend_name<R: Debug>(rt: &R) -> &'static str {
-    let debug = format!("{rt:?}");
-    if debug.starts_with("Tokio") {
-        "tokio"
-    } else if debug.starts_with("Smol") {
-        "smol"
-    } else {
-        "async-std"
-    }
+fn backend_name<R: Runtime>(rt: &R) -> &'static str {
+    common::variant_of(rt).backend()
 }
 
 /// Waits without blocking the executor until `cond` holds.
@@ -788,7 +781,7 @@ fn timers_made_outside_any_runtime_work_on_any_executor<R: Runtime + Debug>(rt: 
         assert_eq!(ready.await, Ok(1));
         on_other_thread.await;
     };
-    if format!("{rt:?}").contains("current-thread") {
+    if common::variant_of(&rt).name() == "tokio_current_thread" {
         // A current-thread runtime drives its timers only inside its own block_on.
         rt.block_on(all);
     } else {

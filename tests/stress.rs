@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use async_bridge::{JoinHandle, Runtime, RuntimeHandle, Spawn, Timer};
 use common::{CountDrop, wait_until};
-use support::{BOMB, Backend, Bomb, Custom, Ledger, Rng, Size, Ticker, status_kib, until};
+use support::{BOMB, Bomb, Custom, Ledger, Rng, Size, Ticker, Variant, status_kib, until};
 
 const MS: Duration = Duration::from_millis(1);
 
@@ -35,7 +35,7 @@ const MS: Duration = Duration::from_millis(1);
 
 stress!(volume, quick = 120, full = 1800, isolated);
 
-fn volume(backend: Backend, size: Size) {
+fn volume(backend: Variant, size: Size) {
     with_runtime!(backend, rt => volume_on(rt, size));
 }
 
@@ -255,7 +255,7 @@ async fn settle(s: Spawned, tally: &Tally) {
     }
 }
 
-fn concurrency(backend: Backend, size: Size) {
+fn concurrency(backend: Variant, size: Size) {
     with_runtime!(backend, rt => concurrency_on(rt, size));
 }
 
@@ -362,7 +362,7 @@ struct Raced {
     _output: support::Entry,
 }
 
-fn abort_races(backend: Backend, size: Size) {
+fn abort_races(backend: Variant, size: Size) {
     with_runtime!(backend, rt => abort_races_on(rt, size));
 }
 
@@ -528,7 +528,7 @@ fn check(expect: Expect, res: Result<(), async_bridge::JoinError>) {
     }
 }
 
-fn panic_storm(backend: Backend, size: Size) {
+fn panic_storm(backend: Variant, size: Size) {
     with_runtime!(backend, rt => panic_storm_on(rt, size));
 }
 
@@ -716,7 +716,7 @@ impl Gate {
     }
 }
 
-fn blocking_saturation(backend: Backend, size: Size) {
+fn blocking_saturation(backend: Variant, size: Size) {
     with_runtime!(backend, rt => blocking_saturation_on(rt, size));
 }
 
@@ -806,10 +806,10 @@ fn blocking_saturation_on<R: Runtime + Debug>(rt: R, size: Size) {
 
 stress!(shutdown, quick = 120, full = 900);
 
-fn shutdown(backend: Backend, size: Size) {
-    match backend {
+fn shutdown(backend: Variant, size: Size) {
+    match backend.name() {
         #[cfg(feature = "tokio")]
-        Backend::TokioMultiThread => {
+        "tokio_multi_thread" => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .max_blocking_threads(4)
@@ -819,7 +819,7 @@ fn shutdown(backend: Backend, size: Size) {
             drop_owned(async_bridge::Tokio::from_runtime(runtime), 4, size);
         }
         #[cfg(feature = "tokio")]
-        Backend::TokioCurrentThread => {
+        "tokio_current_thread" => {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .max_blocking_threads(4)
                 .enable_all()
@@ -828,7 +828,7 @@ fn shutdown(backend: Backend, size: Size) {
             drop_owned(async_bridge::Tokio::from_runtime(runtime), 4, size);
         }
         #[cfg(feature = "smol")]
-        Backend::Smol => {
+        "smol" => {
             // A dedicated executor is owned; the global one lives for the process.
             drop_owned(async_bridge::Smol::with_threads(2), 0, size);
             abort_everything(async_bridge::Smol::global(), size);
@@ -836,7 +836,8 @@ fn shutdown(backend: Backend, size: Size) {
         // async-std's runtime is global and cannot be dropped: what can end its work is
         // abort.
         #[cfg(feature = "async-std")]
-        Backend::AsyncStd => abort_everything(async_bridge::AsyncStd::new(), size),
+        "async_std" => abort_everything(async_bridge::AsyncStd::new(), size),
+        other => unreachable!("the variant {other} has no shutdown scenario"),
     }
 }
 
@@ -1012,7 +1013,7 @@ fn abort_everything<R: Runtime + Debug>(rt: R, size: Size) {
 
 stress!(block_on_from_many_threads, quick = 120, full = 900);
 
-fn block_on_from_many_threads(backend: Backend, size: Size) {
+fn block_on_from_many_threads(backend: Variant, size: Size) {
     with_runtime!(backend, rt => block_on_from_many_threads_on(rt, size));
 }
 
@@ -1074,7 +1075,7 @@ fn level<R: Runtime>(rt: R, depth: usize, levels: Arc<AtomicUsize>) -> JoinHandl
     })
 }
 
-fn nested_block_on(backend: Backend, size: Size) {
+fn nested_block_on(backend: Variant, size: Size) {
     with_runtime!(backend, rt => nested_block_on_on(rt, size));
 }
 
@@ -1118,7 +1119,7 @@ fn others() -> Vec<RuntimeHandle> {
     ]
 }
 
-fn cross_runtime(backend: Backend, size: Size) {
+fn cross_runtime(backend: Variant, size: Size) {
     with_runtime!(backend, rt => cross_runtime_on(rt, size));
 }
 
@@ -1173,24 +1174,24 @@ fn cross_runtime_on<R: Runtime + Debug>(rt: R, size: Size) {
 
 stress!(starvation, quick = 120, full = 600);
 
-fn starvation(backend: Backend, size: Size) {
+fn starvation(backend: Variant, size: Size) {
     let block_for = size.pick(Duration::from_secs(1), Duration::from_secs(3));
-    match backend {
+    match backend.name() {
         // Multi-thread: the other worker takes the work (tasks queued from outside; a task
         // the blocker itself spawned or woke last may wait in its worker's LIFO slot).
         #[cfg(feature = "tokio")]
-        Backend::TokioMultiThread => {
+        "tokio_multi_thread" => {
             makes_progress(async_bridge::Tokio::multi_thread(2), block_for, size)
         }
         // One thread runs everything: it cannot promise progress. What it promises: the
         // rest runs once the blocker ends, nothing is lost, and `spawn_blocking` is the fix.
         #[cfg(feature = "tokio")]
-        Backend::TokioCurrentThread => {
+        "tokio_current_thread" => {
             recovers(async_bridge::Tokio::current_thread(), block_for, size);
             spawn_blocking_keeps_serving(async_bridge::Tokio::current_thread(), block_for, size);
         }
         #[cfg(feature = "smol")]
-        Backend::Smol => {
+        "smol" => {
             makes_progress(async_bridge::Smol::with_threads(2), block_for, size);
             // The global executor runs on SMOL_THREADS threads (default 1).
             let rt = async_bridge::Smol::global();
@@ -1204,7 +1205,7 @@ fn starvation(backend: Backend, size: Size) {
         // A fixed number of threads (ASYNC_STD_THREAD_COUNT, default one per core), none
         // added when one blocks: progress while another thread is free.
         #[cfg(feature = "async-std")]
-        Backend::AsyncStd => {
+        "async_std" => {
             let rt = async_bridge::AsyncStd::new();
             let threads = env_threads("ASYNC_STD_THREAD_COUNT")
                 .unwrap_or_else(|| thread::available_parallelism().map_or(1, usize::from));
@@ -1215,6 +1216,7 @@ fn starvation(backend: Backend, size: Size) {
             }
             spawn_blocking_keeps_serving(rt, block_for, size);
         }
+        other => unreachable!("the variant {other} has no starvation scenario"),
     }
 }
 

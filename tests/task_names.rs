@@ -111,3 +111,60 @@ async fn every_spawn_records_its_callers_line(rt: impl Runtime) {
         handle.await.unwrap();
     }
 }
+
+/// `Builder::name` takes whatever string the caller has in hand, as tokio's `name(&str)`
+/// does for `&String`; an `Arc<str>` is shared rather than copied.
+#[async_bridge::test(timeout = "60s")]
+async fn builder_name_takes_every_string_form(rt: impl Runtime) {
+    use std::borrow::Cow;
+    use std::sync::Arc;
+
+    async fn named<R: Runtime>(rt: &R, builder: Builder, expected: &str) {
+        let handle = builder.spawn_on(async { 1 }, rt);
+        assert_eq!(handle.name(), Some(expected));
+        assert!(format!("{handle:?}").contains(&format!("name: {expected:?}")));
+        assert_eq!(handle.await.unwrap(), 1);
+    }
+
+    let owned: String = format!("worker-{}", 7);
+    named(&rt, Builder::new().name(&owned), "worker-7").await;
+    named(&rt, Builder::new().name(owned.as_str()), "worker-7").await;
+    named(&rt, Builder::new().name(owned.clone()), "worker-7").await;
+    named(
+        &rt,
+        Builder::new().name(owned.clone().into_boxed_str()),
+        "worker-7",
+    )
+    .await;
+    named(
+        &rt,
+        Builder::new().name(Cow::Borrowed("borrowed")),
+        "borrowed",
+    )
+    .await;
+    named(
+        &rt,
+        Builder::new().name(Cow::<str>::Owned(owned.clone())),
+        "worker-7",
+    )
+    .await;
+    let cow: Cow<'_, str> = Cow::Owned(String::from("by-ref"));
+    named(&rt, Builder::new().name(&cow), "by-ref").await;
+    named(&rt, Builder::new().name("literal"), "literal").await;
+
+    // An `Arc<str>` is shared with the handle, not copied.
+    let shared: Arc<str> = Arc::from("shared");
+    let handle = Builder::new().name(&shared).spawn_on(async {}, &rt);
+    assert_eq!(handle.name(), Some("shared"));
+    assert_eq!(
+        handle.name().map(str::as_ptr),
+        Some(shared.as_ptr()),
+        "the handle shares the caller's name"
+    );
+    handle.await.unwrap();
+    let handle = Builder::new()
+        .name(Arc::clone(&shared))
+        .spawn_blocking_on(|| 2, &rt);
+    assert_eq!(handle.name(), Some("shared"));
+    assert_eq!(handle.await.unwrap(), 2);
+}

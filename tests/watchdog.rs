@@ -285,7 +285,7 @@ fn names_and_locations_cross_the_dyn_handle<R: Runtime + Debug>(rt: R) {
 /// other tasks move to another thread, so that time is not a stall of the task; the time
 /// the task blocked before it still is.
 fn block_in_place_is_not_a_stall<R: Runtime + Debug>(rt: R) {
-    if !format!("{rt:?}").contains("multi-thread") {
+    if !common::variant_of(&rt).blocks_in_place() {
         return; // elsewhere `block_on` in a task is refused (tested in conformance)
     }
     let _serial = serial();

@@ -5,6 +5,7 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use crate::task::meta::TaskMeta;
+use crate::task::name::TaskName;
 use crate::{JoinHandle, Spawn, SpawnBlocking};
 
 /// Spawns a task (or a `spawn_blocking` closure) with a name.
@@ -52,7 +53,8 @@ impl Builder {
         Builder::default()
     }
 
-    /// Names the task.
+    /// Names the task. It takes whatever string is in hand (`&str`, `&String`, `String`,
+    /// `Arc<str>`, `Cow<str>`, …: see [`TaskName`]).
     ///
     /// # Examples
     ///
@@ -66,8 +68,8 @@ impl Builder {
     /// # handle.detach();
     /// # }
     /// ```
-    pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
-        self.name = Some(name.into());
+    pub fn name(mut self, name: impl TaskName) -> Self {
+        self.name = Some(name.into_shared());
         self
     }
 

@@ -5,6 +5,7 @@ mod builder;
 pub(crate) mod join_error;
 mod join_handle;
 pub(crate) mod meta;
+mod name;
 pub(crate) mod wrapper;
 
 pub use builder::Builder;
@@ -12,3 +13,4 @@ pub use join_error::JoinError;
 pub use join_handle::JoinHandle;
 #[doc(hidden)]
 pub use meta::TaskMeta;
+pub use name::TaskName;

@@ -71,35 +71,65 @@ pub fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     panic!("timed out waiting until {what}");
 }
 
-/// One test function per enabled backend and tokio flavour, in a module named after the
-/// body: `name::tokio_multi_thread`, `name::tokio_current_thread`, `name::smol`,
-/// `name::async_std`. The body is a generic `fn name<R: Runtime>(rt: R)`, run under a
-/// deadline. For bodies that are about sync code (plain threads, drops outside any
-/// runtime), which `#[async_bridge::test]` (an async body) cannot express.
+/// The variant of the test matrix that `rt` is (a backend's runtime, not a
+/// `RuntimeHandle`): what a test asks instead of reading a `Debug` string.
+pub fn variant_of<R: async_bridge::Runtime>(rt: &R) -> async_bridge::__macro_support::Variant {
+    async_bridge::__macro_support::Variant::of(rt)
+        .expect("the test matrix hands each test a backend's runtime")
+}
+
+/// The test matrix of async-bridge's own tests, from async-bridge's list of backends (the
+/// one `#[async_bridge::test]` reads): one `#[test]` per variant whose backend async-bridge
+/// has, named after the variant, in the module where it is expanded. Each binds `$new` to
+/// the variant's runtime constructor (`fn(Option<usize>) -> Backend`, the same as
+/// `#[async_bridge::test]`'s) and its `Variant` to `$variant`, then runs `$body`.
+///
+/// `async_bridge::__async_bridge_backends!($crate::matrix, [attrs] |new, variant| body)`.
+#[macro_export]
+macro_rules! matrix {
+    ([$({
+        backend: $ty:ident, module: $module:ident, feature: $feature:literal, name: $name:literal,
+        gate: $gate:ident, flavors: [$({
+            flavor: $flavor:ident, variant: $test:ident, $($properties:tt)*
+        }),* $(,)?] $(,)?
+    }),* $(,)?] $attrs:tt |$new:ident, $variant:ident| $body:expr) => {
+        $($(
+            $crate::matrix!(@one $gate, $test, $attrs, $new, $variant, $body);
+        )*)*
+    };
+    (@one $gate:ident, $test:ident, [$(#[$attr:meta])*], $new:ident, $variant:ident, $body:expr) => {
+        async_bridge::$gate! {
+            #[test]
+            $(#[$attr])*
+            fn $test() {
+                #[allow(unused_variables)]
+                let $new = async_bridge::__macro_support::variants::$test;
+                #[allow(unused_variables)]
+                let $variant = *async_bridge::__macro_support::Variant::ENABLED
+                    .iter()
+                    .find(|v| v.name() == stringify!($test))
+                    .expect("an enabled variant");
+                $body
+            }
+        }
+    };
+}
+
+/// One test function per variant of the matrix ([`matrix!`]), in a module named after the
+/// body: `name::tokio_multi_thread`, …, `name::async_std`. The body is a generic
+/// `fn name<R: Runtime>(rt: R)`, run under a deadline (tokio multi-thread on two workers).
+/// For bodies that are about sync code (plain threads, drops outside any runtime), which
+/// `#[async_bridge::test]` (an async body) cannot express.
 #[macro_export]
 macro_rules! per_backend {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
-            #[cfg(feature = "tokio")]
-            #[test]
-            fn tokio_multi_thread() {
-                $crate::common::deadline(60, stringify!($name), || super::$name(async_bridge::Tokio::multi_thread(2)));
-            }
-            #[cfg(feature = "tokio")]
-            #[test]
-            fn tokio_current_thread() {
-                $crate::common::deadline(60, stringify!($name), || super::$name(async_bridge::Tokio::current_thread()));
-            }
-            #[cfg(feature = "smol")]
-            #[test]
-            fn smol() {
-                $crate::common::deadline(60, stringify!($name), || super::$name(async_bridge::Smol::default()));
-            }
-            #[cfg(feature = "async-std")]
-            #[test]
-            fn async_std() {
-                $crate::common::deadline(60, stringify!($name), || super::$name(async_bridge::AsyncStd::new()));
-            }
+            async_bridge::__async_bridge_backends!(
+                $crate::matrix,
+                [] |new, variant| $crate::common::deadline(60, stringify!($name), move || {
+                    super::$name(new(Some(2)))
+                })
+            );
         }
     )*};
 }

@@ -27,98 +27,79 @@ impl Size {
     }
 }
 
-/// A backend and, for tokio, its flavour: the variants of the matrix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    #[cfg(feature = "tokio")]
-    TokioMultiThread,
-    #[cfg(feature = "tokio")]
-    TokioCurrentThread,
-    #[cfg(feature = "smol")]
-    Smol,
-    #[cfg(feature = "async-std")]
-    AsyncStd,
-}
+/// A backend and, for tokio, its flavour: the variants of the matrix (async-bridge's list).
+pub use async_bridge::__macro_support::Variant;
 
 /// Binds `$rt` to the variant's runtime (the runtimes `#[async_bridge::test]` uses, with
 /// tokio multi-thread on two workers) and evaluates `$body`, generic over it.
 #[macro_export]
 macro_rules! with_runtime {
-    ($backend:expr, $rt:ident => $body:expr) => {
-        match $backend {
-            #[cfg(feature = "tokio")]
-            $crate::support::Backend::TokioMultiThread => {
-                let $rt = async_bridge::Tokio::multi_thread(2);
-                $body
+    ([$({
+        backend: $ty:ident, module: $module:ident, feature: $feature:literal, name: $name:literal,
+        gate: $gate:ident, flavors: [$({
+            flavor: $flavor:ident, variant: $test:ident, $($properties:tt)*
+        }),* $(,)?] $(,)?
+    }),* $(,)?] @list ($variant:expr) $rt:ident ($body:expr)) => {{
+        let variant: $crate::support::Variant = $variant;
+        let mut ran = false;
+        $($(
+            async_bridge::$gate! {
+                if !ran && variant.name() == stringify!($test) {
+                    ran = true;
+                    let $rt = async_bridge::__macro_support::variants::$test(Some(2));
+                    $body;
+                }
             }
-            #[cfg(feature = "tokio")]
-            $crate::support::Backend::TokioCurrentThread => {
-                let $rt = async_bridge::Tokio::current_thread();
-                $body
-            }
-            #[cfg(feature = "smol")]
-            $crate::support::Backend::Smol => {
-                let $rt = async_bridge::Smol::default();
-                $body
-            }
-            #[cfg(feature = "async-std")]
-            $crate::support::Backend::AsyncStd => {
-                let $rt = async_bridge::AsyncStd::new();
-                $body
-            }
-        }
+        )*)*
+        assert!(ran, "no runtime for the variant {variant:?}");
+    }};
+    // The list's arm comes first: an `expr` fragment cannot back out of the list.
+    ($variant:expr, $rt:ident => $body:expr) => {
+        async_bridge::__async_bridge_backends!($crate::with_runtime, @list ($variant) $rt ($body));
     };
 }
 
 /// One scenario on every enabled backend, in both sizes: `name::quick::tokio_multi_thread`,
-/// …, `name::full::async_std` (ignored). The scenario is `fn name(Backend, Size)`; each
+/// …, `name::full::async_std` (ignored). The scenario is `fn name(Variant, Size)`; each
 /// variant runs it under a deadline (seconds), so a hang fails with a message. With
-/// `isolated`, each variant runs in a process of its own (for its memory figures).
+/// `isolated`, each variant runs in a process of its own (for its memory figures). The
+/// variants are those of the test matrix ([`matrix!`](crate::matrix)).
 #[macro_export]
 macro_rules! stress {
     ($name:ident, quick = $quick:literal, full = $full:literal $(, $isolated:ident)?) => {
         mod $name {
             mod quick {
-                $crate::stress!(@variants $name, Quick, $quick, [$($isolated)?], );
+                async_bridge::__async_bridge_backends!(
+                    $crate::matrix,
+                    [] |new, variant| $crate::stress!(@run $name, Quick, $quick, variant, [$($isolated)?])
+                );
             }
             mod full {
-                $crate::stress!(@variants $name, Full, $full, [$($isolated)?], #[ignore = "full size: cargo test --all-features --release --test stress -- --ignored"]);
+                async_bridge::__async_bridge_backends!(
+                    $crate::matrix,
+                    [#[ignore = "full size: cargo test --all-features --release --test stress -- --ignored"]]
+                    |new, variant| $crate::stress!(@run $name, Full, $full, variant, [$($isolated)?])
+                );
             }
         }
     };
-    (@variants $name:ident, $size:ident, $secs:literal, $isolated:tt, $(#[$attr:meta])*) => {
-        $crate::stress!(@one $name, $size, $secs, $isolated, tokio_multi_thread, TokioMultiThread, "tokio", $(#[$attr])*);
-        $crate::stress!(@one $name, $size, $secs, $isolated, tokio_current_thread, TokioCurrentThread, "tokio", $(#[$attr])*);
-        $crate::stress!(@one $name, $size, $secs, $isolated, smol, Smol, "smol", $(#[$attr])*);
-        $crate::stress!(@one $name, $size, $secs, $isolated, async_std, AsyncStd, "async-std", $(#[$attr])*);
+    (@run $name:ident, $size:ident, $secs:literal, $variant:ident, []) => {
+        $crate::support::run(
+            &format!("{}::{}", module_path!(), $variant.name()),
+            $variant,
+            $crate::support::Size::$size,
+            $secs,
+            super::super::$name,
+        )
     };
-    (@one $name:ident, $size:ident, $secs:literal, [], $variant:ident, $backend:ident, $feature:literal, $(#[$attr:meta])*) => {
-        #[cfg(feature = $feature)]
-        #[test]
-        $(#[$attr])*
-        fn $variant() {
-            $crate::support::run(
-                concat!(module_path!(), "::", stringify!($variant)),
-                $crate::support::Backend::$backend,
-                $crate::support::Size::$size,
-                $secs,
-                super::super::$name,
-            );
-        }
-    };
-    (@one $name:ident, $size:ident, $secs:literal, [isolated], $variant:ident, $backend:ident, $feature:literal, $(#[$attr:meta])*) => {
-        #[cfg(feature = $feature)]
-        #[test]
-        $(#[$attr])*
-        fn $variant() {
-            $crate::support::run_isolated(
-                concat!(module_path!(), "::", stringify!($variant)),
-                $crate::support::Backend::$backend,
-                $crate::support::Size::$size,
-                $secs,
-                super::super::$name,
-            );
-        }
+    (@run $name:ident, $size:ident, $secs:literal, $variant:ident, [isolated]) => {
+        $crate::support::run_isolated(
+            &format!("{}::{}", module_path!(), $variant.name()),
+            $variant,
+            $crate::support::Size::$size,
+            $secs,
+            super::super::$name,
+        )
     };
 }
 
@@ -128,7 +109,7 @@ fn test_name(path: &str) -> &str {
 }
 
 /// Runs `scenario` under a deadline of `secs`.
-pub fn run(path: &str, backend: Backend, size: Size, secs: u64, scenario: fn(Backend, Size)) {
+pub fn run(path: &str, backend: Variant, size: Size, secs: u64, scenario: fn(Variant, Size)) {
     quiet_panics();
     let what = format!("{} ({backend:?}, {size:?})", test_name(path));
     crate::common::deadline(secs, &what, move || scenario(backend, size));
@@ -142,10 +123,10 @@ const CHILD: &str = "ASYNC_BRIDGE_STRESS_CHILD";
 /// it. The child's output is printed here; the child is killed after `secs`.
 pub fn run_isolated(
     path: &str,
-    backend: Backend,
+    backend: Variant,
     size: Size,
     secs: u64,
-    scenario: fn(Backend, Size),
+    scenario: fn(Variant, Size),
 ) {
     let name = test_name(path);
     if std::env::var(CHILD).as_deref() == Ok(name) {
