@@ -197,6 +197,8 @@ fn sleep_of<B: Wrap>(_rt: &B, sleep: B::Sleep) -> RawSleep {
     B::wrap_sleep(sleep)
 }
 
+runtime_impls::impl_public_traits!(@one AmbientRuntime);
+
 impl Wrap for AmbientRuntime {
     #[inline(always)]
     fn wrap_handle<T>(handle: RawHandle<T>) -> RawHandle<T> {

@@ -1,5 +1,7 @@
-//! The public traits ([`BlockOn`], [`Spawn`], [`SpawnBlocking`], [`Timer`]) for every
-//! backend of the list and for the runtime the free functions pick, written once over the
+//! The public traits ([`BlockOn`](crate::BlockOn), [`Spawn`](crate::Spawn),
+//! [`SpawnBlocking`](crate::SpawnBlocking), [`Timer`](crate::Timer)) for every
+//! backend of the list (and, from `ambient.rs`, for the runtime the free functions pick),
+//! written once over the
 //! internal [`Backend`] trait: the `block_on` policy and the watchdog's view of a
 //! `block_on` are checked here, the backend's raw handle and timer wrapped here.
 
@@ -7,10 +9,10 @@ use std::future::Future;
 use std::panic::Location;
 use std::time::Duration;
 
-use crate::rt::{Backend, Wrap};
+use crate::rt::{Backend, RawHandle, Wrap};
 use crate::task::meta::TaskMeta;
-use crate::{BlockOn, BlockOnError, JoinHandle, Sleep, Spawn, SpawnBlocking, Timer};
-use crate::{block_on_error, block_on_policy, watchdog_hook};
+use crate::{BlockOnError, Sleep};
+use crate::{block_on_policy, watchdog_hook};
 
 /// `try_block_on` of every backend: the watchdog's view of the future, the policy, then
 /// the backend's own `block_on`.
@@ -34,6 +36,34 @@ pub(crate) fn block_on_unchecked<B: Backend, F: Future>(
     rt.block_on_raw(watchdog_hook::block_on_future(future, location))
 }
 
+/// A backend's spawn, as the raw handle behind a `JoinHandle`.
+#[inline(always)]
+pub(crate) fn spawn_raw<B: Wrap, F>(rt: &B, future: F, meta: &TaskMeta) -> RawHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    B::wrap_handle(rt.spawn_raw(future, meta))
+}
+
+/// A backend's `spawn_blocking`, as the raw handle behind a `JoinHandle`.
+#[inline(always)]
+pub(crate) fn spawn_blocking_raw<B: Wrap, F, R>(rt: &B, f: F) -> RawHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    B::wrap_handle(rt.spawn_blocking_raw(f))
+}
+
+/// A backend's timer, as a [`Sleep`].
+#[inline(always)]
+#[allow(unreachable_code)] // with no backend, only the uninhabited `RawSleep` is left
+pub(crate) fn sleep<B: Wrap>(rt: &B, duration: Duration) -> Sleep {
+    Sleep::new(B::wrap_sleep(rt.sleep_raw(duration)))
+}
+
+/// The public traits for `$ty` (`@one`), or for every backend of the list.
 macro_rules! impl_public_traits {
     ([$({
         backend: $ty:ident, module: $module:ident, feature: $feature:literal, name: $name:literal,
@@ -43,79 +73,94 @@ macro_rules! impl_public_traits {
             #[cfg(feature = $feature)]
             impl_public_traits!(@one crate::rt::$module::$ty);
         )*
-        crate::__async_bridge_backends! {
-            crate::rt::cfg_any_backend,
-            impl_public_traits!(@one crate::ambient::AmbientRuntime);
-        }
     };
     (@one $ty:ty) => {
-        impl BlockOn for $ty {
+        impl $crate::BlockOn for $ty {
             #[track_caller]
             #[inline]
-            fn block_on<F: Future>(&self, future: F) -> F::Output {
-                block_on_error::or_panic(self.try_block_on_at(future, Location::caller()))
+            fn block_on<F: ::std::future::Future>(&self, future: F) -> F::Output {
+                $crate::block_on_error::or_panic($crate::BlockOn::try_block_on_at(
+                    self,
+                    future,
+                    ::std::panic::Location::caller(),
+                ))
             }
 
             #[track_caller]
             #[inline]
-            fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
-                self.try_block_on_at(future, Location::caller())
-            }
-
-            #[inline]
-            fn try_block_on_at<F: Future>(
+            fn try_block_on<F: ::std::future::Future>(
                 &self,
                 future: F,
-                location: &'static Location<'static>,
-            ) -> Result<F::Output, BlockOnError> {
-                try_block_on_at(self, future, location)
+            ) -> Result<F::Output, $crate::BlockOnError> {
+                $crate::BlockOn::try_block_on_at(self, future, ::std::panic::Location::caller())
+            }
+
+            #[inline]
+            fn try_block_on_at<F: ::std::future::Future>(
+                &self,
+                future: F,
+                location: &'static ::std::panic::Location<'static>,
+            ) -> Result<F::Output, $crate::BlockOnError> {
+                $crate::runtime_impls::try_block_on_at(self, future, location)
             }
         }
 
-        impl Spawn for $ty {
+        impl $crate::Spawn for $ty {
             #[track_caller]
             #[inline]
-            fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+            fn spawn<F>(&self, future: F) -> $crate::JoinHandle<F::Output>
             where
-                F: Future + Send + 'static,
+                F: ::std::future::Future + Send + 'static,
                 F::Output: Send + 'static,
             {
-                self.spawn_with_meta(future, TaskMeta::caller())
+                $crate::Spawn::spawn_with_meta(self, future, $crate::task::meta::TaskMeta::caller())
             }
 
             #[inline]
-            fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+            fn spawn_with_meta<F>(
+                &self,
+                future: F,
+                meta: $crate::task::meta::TaskMeta,
+            ) -> $crate::JoinHandle<F::Output>
             where
-                F: Future + Send + 'static,
+                F: ::std::future::Future + Send + 'static,
                 F::Output: Send + 'static,
             {
-                let raw = <$ty as Wrap>::wrap_handle(self.spawn_raw(future, &meta));
-                JoinHandle::new(raw, meta)
+                let raw = $crate::runtime_impls::spawn_raw(self, future, &meta);
+                $crate::JoinHandle::new(raw, meta)
             }
         }
 
-        impl SpawnBlocking for $ty {
+        impl $crate::SpawnBlocking for $ty {
             #[track_caller]
             #[inline]
-            fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+            fn spawn_blocking<F, R>(&self, f: F) -> $crate::JoinHandle<R>
             where
                 F: FnOnce() -> R + Send + 'static,
                 R: Send + 'static,
             {
-                self.spawn_blocking_with_meta(f, TaskMeta::caller())
+                $crate::SpawnBlocking::spawn_blocking_with_meta(
+                    self,
+                    f,
+                    $crate::task::meta::TaskMeta::caller(),
+                )
             }
 
             #[inline]
-            fn spawn_blocking_with_meta<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
+            fn spawn_blocking_with_meta<F, R>(
+                &self,
+                f: F,
+                meta: $crate::task::meta::TaskMeta,
+            ) -> $crate::JoinHandle<R>
             where
                 F: FnOnce() -> R + Send + 'static,
                 R: Send + 'static,
             {
-                JoinHandle::new(<$ty as Wrap>::wrap_handle(self.spawn_blocking_raw(f)), meta)
+                $crate::JoinHandle::new($crate::runtime_impls::spawn_blocking_raw(self, f), meta)
             }
         }
 
-        impl Timer for $ty {
+        impl $crate::Timer for $ty {
             /// A timer on this runtime's clock; it can be created on any thread and polled
             /// by any executor.
             ///
@@ -124,10 +169,14 @@ macro_rules! impl_public_traits {
             /// On tokio, panics if the runtime was built without its time driver
             /// (`enable_time`).
             #[inline]
-            fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
-                Sleep::new(<$ty as Wrap>::wrap_sleep(self.sleep_raw(duration)))
+            fn sleep(
+                &self,
+                duration: ::std::time::Duration,
+            ) -> impl ::std::future::Future<Output = ()> + Send + 'static + use<> {
+                $crate::runtime_impls::sleep(self, duration)
             }
         }
     };
 }
 crate::__async_bridge_backends!(impl_public_traits);
+pub(crate) use impl_public_traits;

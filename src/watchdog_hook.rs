@@ -3,7 +3,8 @@
 
 cfg_if::cfg_if! {
     if #[cfg(feature = "watchdog")] {
-        pub(crate) use crate::watchdog::probe::{Probe, block_on_future, handed_off, poll};
+        pub(crate) use crate::watchdog::probe::{block_on_future, handed_off, poll};
+        pub(crate) use crate::watchdog::subject::Probe;
 
         /// `poll` reports a slow poll when its closure returns, so a panic must not unwind
         /// through it.

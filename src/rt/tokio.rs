@@ -33,7 +33,7 @@ use crate::task::wrapper::{self, TaskRules};
 /// Spawning goes through the held handle, so it works from any thread, also outside the
 /// runtime. The blocking pool is the runtime's own (`max_blocking_threads`).
 ///
-/// A task's panic reaches its [`JoinHandle`] as a [`JoinError`] through tokio's own
+/// A task's panic reaches its [`JoinHandle`](crate::JoinHandle) as a [`JoinError`] through tokio's own
 /// `JoinError`, which tokio makes (it catches the panics of polls and of the destructors it
 /// runs), so a task costs what a native one does. On a runtime built with tokio's unstable
 /// `unhandled_panic(UnhandledPanic::ShutdownRuntime)`, a panicking task therefore shuts that
@@ -42,7 +42,7 @@ use crate::task::wrapper::{self, TaskRules};
 /// # Current-thread runtimes
 ///
 /// A current-thread runtime runs its tasks and timers only while a thread drives it in
-/// [`block_on`](BlockOn::block_on) (tokio's own model). So `block_on` inside one of its
+/// [`block_on`](crate::BlockOn::block_on) (tokio's own model). So `block_on` inside one of its
 /// tasks or inside its `block_on` is refused (there is no other thread to hand the work
 /// to), and a task spawned from another thread runs once someone drives the runtime. On a
 /// borrowed current-thread runtime, `block_on` uses [`Handle::block_on`], which cannot
@@ -137,7 +137,7 @@ impl Tokio {
     }
 
     /// Starts a new current-thread runtime: tasks run on the thread that calls
-    /// [`block_on`](BlockOn::block_on), while it does. See
+    /// [`block_on`](crate::BlockOn::block_on), while it does. See
     /// ["Current-thread runtimes"](Tokio#current-thread-runtimes).
     ///
     /// # Panics

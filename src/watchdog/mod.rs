@@ -70,122 +70,25 @@
 //! ```
 #![cfg_attr(docsrs, doc(cfg(feature = "watchdog")))]
 
+mod installed;
 mod monitor;
 pub(crate) mod probe;
 mod report;
+pub(crate) mod subject;
 
 pub use report::StallReport;
 
+use installed::{
+    Callback, EPOCH, IN_CALLBACK, INSTALLED, Installed, NEXT_EPOCH, THRESHOLD_NANOS, in_callback,
+    nanos,
+};
+
 use std::cell::Cell;
 use std::fmt;
-use std::io::{self, Write};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
-
-type Callback = Arc<dyn Fn(&StallReport) + Send + Sync + 'static>;
-
-/// The epoch of the installed watchdog; 0 when none is. The one word every poll reads.
-static EPOCH: AtomicU64 = AtomicU64::new(0);
-/// The installed watchdog's threshold, in nanoseconds: a quick filter after each poll
-/// (the installed watchdog's own threshold decides).
-static THRESHOLD_NANOS: AtomicU64 = AtomicU64::new(u64::MAX);
-static NEXT_EPOCH: AtomicU64 = AtomicU64::new(1);
-/// The installed watchdog. Held only to clone or swap the `Arc`: no report is delivered
-/// under this lock.
-static INSTALLED: Mutex<Option<Arc<Installed>>> = Mutex::new(None);
-
-thread_local! {
-    /// Set while this thread runs a report callback: its own slow code is not reported.
-    static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
-}
-
-fn in_callback() -> bool {
-    IN_CALLBACK.with(Cell::get)
-}
-
-/// An installed watchdog: its callback, and the reports being delivered to it, so that
-/// uninstalling can wait for them.
-struct Installed {
-    epoch: u64,
-    threshold: Duration,
-    on_stall: Option<Callback>,
-    deliveries: Mutex<Deliveries>,
-    idle: Condvar,
-}
-
-#[derive(Default)]
-struct Deliveries {
-    in_flight: usize,
-    retired: bool,
-}
-
-impl Installed {
-    fn deliveries(&self) -> MutexGuard<'_, Deliveries> {
-        self.deliveries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn is_retired(&self) -> bool {
-        self.deliveries().retired
-    }
-
-    /// Stops new deliveries; waits for those in flight unless told not to (when called
-    /// from inside one, which would wait for itself).
-    fn retire(&self, wait: bool) {
-        let mut deliveries = self.deliveries();
-        deliveries.retired = true;
-        while wait && deliveries.in_flight > 0 {
-            deliveries = self
-                .idle
-                .wait(deliveries)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-    }
-
-    /// Delivers `report` unless this watchdog was retired.
-    fn deliver(&self, report: &StallReport) {
-        {
-            let mut deliveries = self.deliveries();
-            if deliveries.retired {
-                return;
-            }
-            deliveries.in_flight += 1;
-        }
-        IN_CALLBACK.with(|c| c.set(true));
-        let delivered = catch_unwind(AssertUnwindSafe(|| match &self.on_stall {
-            Some(on_stall) => on_stall(report),
-            None => report::log(report),
-        }));
-        IN_CALLBACK.with(|c| c.set(false));
-        if let Err(payload) = delivered {
-            // Never unwinds (a closed stderr is ignored): this runs inside a poll.
-            let _ = writeln!(
-                io::stderr(),
-                "async-bridge watchdog: the on_stall callback panicked ({}) on this report: \
-                 {report}; the watchdog keeps running, fix the callback",
-                report::panic_message(&payload)
-            );
-            crate::panic::discard(payload);
-        }
-        let mut deliveries = self.deliveries();
-        deliveries.in_flight -= 1;
-        if deliveries.in_flight == 0 {
-            self.idle.notify_all();
-        }
-    }
-}
-
-/// The installed watchdog, if any.
-fn installed() -> Option<Arc<Installed>> {
-    INSTALLED
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone()
-}
 
 /// A watchdog to install: the threshold, and what to do with each report.
 ///
@@ -411,43 +314,5 @@ impl Drop for WatchdogGuard {
                 let _ = monitor.join();
             }
         }
-    }
-}
-
-/// The installed epoch, for the hook: 0 when no watchdog is installed.
-#[inline(always)]
-pub(crate) fn epoch() -> u64 {
-    EPOCH.load(Ordering::Relaxed)
-}
-
-#[inline]
-pub(crate) fn threshold_nanos() -> u64 {
-    THRESHOLD_NANOS.load(Ordering::Relaxed)
-}
-
-fn nanos(duration: Duration) -> u64 {
-    u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX)
-}
-
-/// Delivers the report of a poll that returned after `elapsed` to the installed watchdog,
-/// if it is over that watchdog's threshold.
-fn emit_after_return(probe: probe::Probe, elapsed: Duration, thread: &monitor::Slot) {
-    if in_callback() {
-        return;
-    }
-    let Some(installed) = installed() else {
-        return;
-    };
-    if elapsed < installed.threshold {
-        return;
-    }
-    let report = StallReport::new(probe, elapsed, installed.threshold, false, thread);
-    installed.deliver(&report);
-}
-
-/// Delivers a report from the monitor of `installed`.
-fn emit_running(installed: &Installed, report: &StallReport) {
-    if EPOCH.load(Ordering::Acquire) == installed.epoch {
-        installed.deliver(report);
     }
 }

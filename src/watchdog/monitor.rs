@@ -2,12 +2,12 @@
 //! and since when.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
-use std::thread::{self, ThreadId};
+use std::thread;
 use std::time::{Duration, Instant};
 
-use super::Installed;
-use super::probe::Probe;
+use super::installed::{self, Installed};
 use super::report::StallReport;
+use super::subject::{Probe, Thread};
 
 /// The poll a thread is in.
 pub(crate) struct Active {
@@ -52,8 +52,7 @@ impl Active {
 /// One thread's current poll, shared with the monitor.
 pub(crate) struct Slot {
     active: Mutex<Option<Active>>,
-    thread_name: Option<Arc<str>>,
-    thread_id: ThreadId,
+    thread: Thread,
 }
 
 impl Slot {
@@ -67,12 +66,9 @@ impl Slot {
         std::mem::replace(&mut *self.lock(), next)
     }
 
-    pub(super) fn thread_name(&self) -> Option<Arc<str>> {
-        self.thread_name.clone()
-    }
-
-    pub(super) fn thread_id(&self) -> ThreadId {
-        self.thread_id
+    /// The thread whose polls this slot shows.
+    pub(super) fn thread(&self) -> &Thread {
+        &self.thread
     }
 }
 
@@ -85,11 +81,9 @@ thread_local! {
 }
 
 fn register() -> Arc<Slot> {
-    let current = thread::current();
     let slot = Arc::new(Slot {
         active: Mutex::new(None),
-        thread_name: current.name().map(Arc::from),
-        thread_id: current.id(),
+        thread: Thread::current(),
     });
     SLOTS
         .lock()
@@ -148,14 +142,14 @@ fn scan(installed: &Installed) {
                         a.elapsed(now),
                         threshold,
                         true,
-                        &slot,
+                        slot.thread(),
                     ))
                 }
                 _ => None,
             }
         };
         if let Some(report) = report {
-            super::emit_running(installed, &report);
+            installed::emit_running(installed, &report);
         }
     }
 }

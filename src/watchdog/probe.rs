@@ -3,49 +3,19 @@
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use pin_project_lite::pin_project;
 
+use super::installed;
 use super::monitor::{self, Active, Slot};
-use super::report::Polled;
-use crate::task::TaskMeta;
-
-/// What the watchdog knows of the future it times: a task's name and spawn location, or
-/// the location of a `block_on`.
-#[derive(Clone)]
-pub(crate) struct Probe {
-    pub(super) name: Option<Arc<str>>,
-    pub(super) location: &'static Location<'static>,
-    pub(super) polled: Polled,
-}
-
-impl Probe {
-    #[inline]
-    pub(crate) fn task(meta: &TaskMeta) -> Self {
-        Probe {
-            name: meta.shared_name().cloned(),
-            location: meta.location(),
-            polled: Polled::Task,
-        }
-    }
-
-    #[inline]
-    pub(crate) fn block_on(location: &'static Location<'static>) -> Self {
-        Probe {
-            name: None,
-            location,
-            polled: Polled::BlockOn,
-        }
-    }
-}
+use super::subject::Probe;
 
 /// Runs one poll, `f`, timed when a watchdog is installed.
 #[inline]
 pub(crate) fn poll<R>(probe: &Probe, f: impl FnOnce() -> R) -> R {
-    if super::epoch() == 0 {
+    if installed::epoch() == 0 {
         return f();
     }
     timed(probe, f)
@@ -54,7 +24,7 @@ pub(crate) fn poll<R>(probe: &Probe, f: impl FnOnce() -> R) -> R {
 // Out of line: the not-installed path stays one load and a branch in every poll.
 #[inline(never)]
 fn timed<R>(probe: &Probe, f: impl FnOnce() -> R) -> R {
-    if super::in_callback() {
+    if installed::in_callback() {
         return f(); // a report callback's own code is not watched
     }
     let mut f = Some(f);
@@ -85,12 +55,12 @@ impl Drop for End<'_> {
             return;
         };
         let elapsed = mine.elapsed(Instant::now());
-        if u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX) < super::threshold_nanos()
+        if u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX) < installed::threshold_nanos()
             || std::thread::panicking()
         {
             return;
         }
-        super::emit_after_return(mine.probe, elapsed, self.slot);
+        installed::emit_after_return(mine.probe, elapsed, self.slot.thread());
     }
 }
 
@@ -98,7 +68,7 @@ impl Drop for End<'_> {
 /// counting it against the poll it is nested in: the worker's other tasks moved to
 /// another thread, so nothing is starved. The time before and after it counts.
 pub(crate) fn handed_off<R>(f: impl FnOnce() -> R) -> R {
-    if super::epoch() == 0 {
+    if installed::epoch() == 0 {
         return f();
     }
     let Ok(paused) = monitor::SLOT.try_with(|slot| {

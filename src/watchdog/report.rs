@@ -8,15 +8,7 @@ use std::sync::Arc;
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use super::monitor::Slot;
-use super::probe::Probe;
-
-/// What was polled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Polled {
-    Task,
-    BlockOn,
-}
+use super::subject::{Polled, Probe, Thread};
 
 /// A poll that held its thread longer than the watchdog's threshold.
 ///
@@ -64,15 +56,15 @@ impl StallReport {
         duration: Duration,
         threshold: Duration,
         running: bool,
-        thread: &Slot,
+        thread: &Thread,
     ) -> Self {
         StallReport {
             probe,
             duration,
             threshold,
             running,
-            thread_name: thread.thread_name(),
-            thread_id: thread.thread_id(),
+            thread_name: thread.name.clone(),
+            thread_id: thread.id,
         }
     }
 

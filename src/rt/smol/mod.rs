@@ -18,8 +18,8 @@ use self::executor::{Dedicated, set_dedicated};
 /// The smol backend: smol's global executor ([`Smol::default`]), or a dedicated executor
 /// with threads of its own ([`Smol::with_threads`]), built on the same `async-task` tasks.
 ///
-/// smol's own `Task` cancels when dropped; async-bridge's [`JoinHandle`] detaches instead
-/// (the same on every backend), and [`JoinHandle::abort`] cancels.
+/// smol's own `Task` cancels when dropped; async-bridge's [`JoinHandle`](crate::JoinHandle) detaches instead
+/// (the same on every backend), and [`JoinHandle::abort`](crate::JoinHandle::abort) cancels.
 ///
 /// The global executor runs on `SMOL_THREADS` threads (default: one), started on first
 /// spawn; a task that blocks its thread there holds up every other task. A dedicated
