@@ -126,7 +126,7 @@ pub(crate) fn try_block_on<F: Future>(
     future: F,
     location: &'static Location<'static>,
 ) -> Result<F::Output, BlockOnError> {
-    if context::innermost() == ThreadContext::None && !rt::in_foreign_runtime() {
+    if context::innermost_set().is_none() && !rt::in_foreign_runtime() {
         // No context of ours and no runtime the application built: "Where `block_on` may
         // run" says run.
         let global = <DefaultBackend as Backend>::global();

@@ -22,20 +22,31 @@ pub(crate) enum Verdict {
 /// Checks the table "Where `block_on` may run" against the innermost context.
 #[inline]
 pub(crate) fn verdict() -> Verdict {
-    let ctx = match context::innermost() {
-        ThreadContext::None => rt::foreign_context(),
-        ctx => ctx,
-    };
+    if let Some(ctx) = context::innermost_set() {
+        return verdict_in(ctx);
+    }
+    // Nothing of ours (the common case, a plain thread): a runtime the application built
+    // may be here.
+    match rt::foreign_context() {
+        ThreadContext::None => Verdict::Run,
+        foreign => verdict_in(foreign),
+    }
+}
+
+/// The verdict in a context that async-bridge, or a runtime the application built, set up.
+#[inline]
+fn verdict_in(ctx: ThreadContext) -> Verdict {
     match ctx {
         ThreadContext::None | ThreadContext::Blocking(_) => Verdict::Run,
         ThreadContext::BlockOn(flavor)
         | ThreadContext::Task(flavor)
-        | ThreadContext::Foreign(flavor)
-            if flavor.blocks_in_place() =>
-        {
-            Verdict::RunInPlace(flavor)
+        | ThreadContext::Foreign(flavor) => {
+            if flavor.blocks_in_place() {
+                Verdict::RunInPlace(flavor)
+            } else {
+                Verdict::Refuse(ctx)
+            }
         }
-        refused => Verdict::Refuse(refused),
     }
 }
 
@@ -47,9 +58,15 @@ pub(crate) fn try_block_on<R>(callee: Flavor, run: impl FnOnce() -> R) -> Result
         Verdict::Run => Ok(run()),
         // The thread's other tasks move to another thread: the watchdog does not count the
         // blocked time against the task that called `block_on`.
-        Verdict::RunInPlace(flavor) => Ok(watchdog_hook::handed_off(|| {
-            rt::block_in_place(flavor, run)
-        })),
+        Verdict::RunInPlace(flavor) => Ok(in_place(flavor, run)),
         Verdict::Refuse(ctx) => Err(BlockOnError::new(ctx, callee)),
     }
+}
+
+/// Blocking in place: out of line, so that the common path (`Run`) stays small enough to
+/// inline the backend's own `block_on` (the flavours' `block_in_place` are matched here).
+#[cold]
+#[inline(never)]
+fn in_place<R>(flavor: Flavor, run: impl FnOnce() -> R) -> R {
+    watchdog_hook::handed_off(|| rt::block_in_place(flavor, run))
 }

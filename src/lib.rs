@@ -185,11 +185,6 @@
 //! tokio's blocking pool is per runtime; smol and async-std share the process-wide
 //! `blocking` pool (`BLOCKING_MAX_THREADS`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// With no backend, the machinery that backends share has no user.
-#![cfg_attr(
-    not(any(feature = "tokio", feature = "smol", feature = "async-std")),
-    allow(dead_code, unused_imports)
-)]
 
 // The list of backends comes first: every module below expands from it.
 #[macro_use]
@@ -198,19 +193,22 @@ mod rt;
 #[doc(hidden)]
 #[path = "macro_support.rs"]
 pub mod __macro_support;
-mod block_on_error;
-mod block_on_policy;
-mod context;
-mod dyn_runtime;
-mod panic;
-mod runtime_impls;
-mod sync;
-pub mod task;
-mod time;
-mod traits;
-#[cfg(feature = "watchdog")]
-pub mod watchdog;
-mod watchdog_hook;
+crate::__async_bridge_backends! {
+    rt::allow_unused_without_backend,
+    mod block_on_error;
+    mod block_on_policy;
+    mod context;
+    mod dyn_runtime;
+    mod panic;
+    mod runtime_impls;
+    mod sync;
+    pub mod task;
+    mod time;
+    mod traits;
+    #[cfg(feature = "watchdog")]
+    pub mod watchdog;
+    mod watchdog_hook;
+}
 
 crate::__async_bridge_backends! {
     rt::cfg_any_backend,
@@ -226,13 +224,13 @@ crate::__async_bridge_backends! {
     pub use no_backend::{BackendEnabled, NoBackend};
 }
 
-// The README's examples are compiled and run as doctests.
-#[cfg(all(
-    doctest,
-    any(feature = "tokio", feature = "smol", feature = "async-std")
-))]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;
+crate::__async_bridge_backends! {
+    rt::cfg_any_backend,
+    // The README's examples are compiled and run as doctests.
+    #[cfg(doctest)]
+    #[doc = include_str!("../README.md")]
+    pub struct ReadmeDoctests;
+}
 
 pub use block_on_error::BlockOnError;
 pub use dyn_runtime::{BoxedOutput, DynRuntime, RuntimeHandle};

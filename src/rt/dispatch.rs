@@ -36,7 +36,7 @@ macro_rules! dispatch {
                 #[cfg(feature = $feature)]
                 {
                     let found = <crate::rt::$module::$ty as Backend>::foreign_context();
-                    if found != ThreadContext::None {
+                    if !matches!(found, ThreadContext::None) {
                         return found;
                     }
                 }

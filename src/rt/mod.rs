@@ -28,7 +28,6 @@
 pub(crate) mod abort_flag;
 #[cfg(any(feature = "smol", feature = "async-std"))]
 pub(crate) mod async_task;
-pub(crate) mod backend;
 
 /// **The list of backends.** Calls `$callback! { [ entries ] args }`: one entry per backend
 /// (in the order of preference of the free functions: the first enabled one is the
@@ -144,8 +143,31 @@ macro_rules! cfg_no_backend {
 }
 pub(crate) use cfg_no_backend;
 
-pub(crate) mod dispatch;
-mod raw;
-pub(crate) use backend::{Backend, RawJoin};
-pub(crate) use dispatch::{block_in_place, foreign_context, in_foreign_runtime};
-pub(crate) use raw::{RawHandle, RawSleep, Wrap};
+/// Items whose unused parts are allowed when no backend is enabled (generic code over
+/// `R: Runtime` and the dyn handle need none, so the machinery that backends share has no
+/// user then).
+macro_rules! allow_unused_without_backend {
+    ([$({
+        backend: $ty:ident, module: $module:ident, feature: $feature:literal, name: $name:literal,
+        gate: $gate:ident, flavors: [$({ $($flavor:tt)* }),* $(,)?] $(,)?
+    }),* $(,)?] $($item:item)*) => {
+        $crate::rt::allow_unused_without_backend!(@cfg not (any($(feature = $feature),*)) $($item)*);
+    };
+    (@cfg $not:ident $features:tt $($item:item)*) => {
+        $(
+            #[cfg_attr($not $features, allow(dead_code, unused_imports))]
+            $item
+        )*
+    };
+}
+pub(crate) use allow_unused_without_backend;
+
+crate::__async_bridge_backends! {
+    crate::rt::allow_unused_without_backend,
+    pub(crate) mod backend;
+    pub(crate) mod dispatch;
+    mod raw;
+    pub(crate) use backend::{Backend, RawJoin};
+    pub(crate) use dispatch::{block_in_place, foreign_context, in_foreign_runtime};
+    pub(crate) use raw::{RawHandle, RawSleep, Wrap};
+}
