@@ -125,6 +125,7 @@ impl fmt::Debug for Smol {
 /// thread on every call). One that stays pending goes on in `async_io::block_on`, which
 /// polls it again at once with its own waker (the future contract: only the waker of the
 /// latest poll is woken), parks, and drives the reactor while it waits.
+#[inline]
 fn block_on_fast<F: Future>(future: F) -> F::Output {
     use std::cell::Cell;
     use std::sync::LazyLock;
