@@ -25,7 +25,12 @@ fn all_variants() -> Vec<&'static str> {
     if cfg!(feature = "async-std") {
         v.push("async_std");
     }
-    const KNOWN: [&str; 4] = ["tokio_multi_thread", "tokio_current_thread", "smol", "async_std"];
+    const KNOWN: [&str; 4] = [
+        "tokio_multi_thread",
+        "tokio_current_thread",
+        "smol",
+        "async_std",
+    ];
     for variant in async_bridge::__macro_support::Variant::ENABLED {
         if !KNOWN.contains(&variant.name()) {
             v.push(variant.name());
