@@ -815,3 +815,76 @@ fn free_timers_made_outside_any_runtime() {
         });
     });
 }
+
+// ---------------------------------------------------------------------------------------
+// A future that keeps only the waker of its first poll (every native `block_on` completes
+// it): every place async-bridge polls a user's future.
+// ---------------------------------------------------------------------------------------
+
+per_backend!(a_first_waker_only_future_completes_in_every_block_on);
+
+fn a_first_waker_only_future_completes_in_every_block_on<R: Runtime>(rt: R) {
+    use common::FirstWakerOnly;
+    const OUT: &str = "woken through the first waker";
+    // `current_thread` drives its timers and tasks only inside its own `block_on`, which
+    // the body runs in; the same calls on every backend.
+    assert_eq!(rt.block_on(FirstWakerOnly::new()), OUT, "block_on");
+    assert_eq!(
+        rt.try_block_on(FirstWakerOnly::new()),
+        Ok(OUT),
+        "try_block_on"
+    );
+    let handle = RuntimeHandle::new(rt.clone());
+    assert_eq!(
+        handle.block_on(FirstWakerOnly::new()),
+        OUT,
+        "the dyn handle's block_on"
+    );
+    let timed = rt.timeout(Duration::from_secs(30), FirstWakerOnly::new());
+    assert_eq!(rt.block_on(timed), Ok(OUT), "timeout");
+    let task = rt.spawn(FirstWakerOnly::new());
+    assert_eq!(
+        rt.block_on(task).unwrap(),
+        OUT,
+        "a spawned task (the task wrapper)"
+    );
+    let task = handle.spawn(FirstWakerOnly::new());
+    assert_eq!(rt.block_on(task).unwrap(), OUT, "a task of the dyn handle");
+    // From a plain thread, where `block_on` is the whole story.
+    let on_thread = thread::spawn({
+        let rt = rt.clone();
+        move || rt.block_on(FirstWakerOnly::new())
+    });
+    assert_eq!(on_thread.join().unwrap(), OUT, "block_on on a plain thread");
+    // A second time on the same thread, after a `block_on` that went the slow way.
+    assert_eq!(rt.block_on(FirstWakerOnly::new()), OUT, "block_on again");
+}
+
+/// The test macro's runner (the body is the future of a `block_on` on the timeout's thread;
+/// without a timeout it is `rt.block_on(body)`, covered above).
+#[async_bridge::test(timeout = "60s")]
+async fn a_first_waker_only_future_completes_in_the_test_runner() {
+    assert_eq!(
+        common::FirstWakerOnly::new().await,
+        "woken through the first waker"
+    );
+}
+
+/// The free `block_on` (the default backend) and `Smol::with_threads`' `block_on`.
+#[test]
+fn a_first_waker_only_future_completes_in_the_free_block_on() {
+    common::deadline(60, "free block_on", || {
+        assert_eq!(
+            async_bridge::block_on(common::FirstWakerOnly::new()),
+            "woken through the first waker"
+        );
+        #[cfg(feature = "smol")]
+        {
+            let dedicated = async_bridge::Smol::with_threads(1);
+            assert_eq!(
+                dedicated.block_on(common::FirstWakerOnly::new()),
+                "woken through the first waker"
+            );
+        }
+    });
+}

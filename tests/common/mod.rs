@@ -133,3 +133,44 @@ macro_rules! per_backend {
         }
     )*};
 }
+
+/// A hand-written future that takes a shortcut some crates ship: it keeps the waker of its
+/// **first** poll only, and is woken through it 20 ms later from another thread. The
+/// contract says only the latest waker need be woken, but every native `block_on`
+/// completes it, so async-bridge must too, wherever it polls a user's future.
+pub struct FirstWakerOnly {
+    done: Arc<AtomicBool>,
+    started: bool,
+}
+
+impl FirstWakerOnly {
+    pub fn new() -> Self {
+        FirstWakerOnly {
+            done: Arc::new(AtomicBool::new(false)),
+            started: false,
+        }
+    }
+}
+
+impl std::future::Future for FirstWakerOnly {
+    type Output = &'static str;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<&'static str> {
+        if self.done.load(Ordering::SeqCst) {
+            return std::task::Poll::Ready("woken through the first waker");
+        }
+        if !self.started {
+            self.started = true;
+            let (waker, done) = (cx.waker().clone(), self.done.clone());
+            thread::spawn(move || {
+                thread::sleep(Duration::from_millis(20));
+                done.store(true, Ordering::SeqCst);
+                waker.wake();
+            });
+        }
+        std::task::Poll::Pending
+    }
+}

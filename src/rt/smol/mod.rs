@@ -4,7 +4,8 @@ mod executor;
 
 use std::fmt;
 use std::future::Future;
-use std::sync::{Arc, Weak};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
 use crate::context::{self, Flavor, ThreadContext};
@@ -118,53 +119,138 @@ impl fmt::Debug for Smol {
     }
 }
 
-/// `async_io::block_on`, with a fast path in front: the future is first polled here, with a
-/// waker that only records a wake-up, and polled again while it wakes itself (at most
-/// [`FAST_POLLS`] times). A future that completes there never pays for `async_io::block_on`
-/// (which counts itself in and out with two `SeqCst` atomics and unparks the "async-io"
-/// thread on every call). One that stays pending goes on in `async_io::block_on`, which
-/// polls it again at once with its own waker (the future contract: only the waker of the
-/// latest poll is woken), parks, and drives the reactor while it waits.
+/// `async_io::block_on`, with a fast path in front: the future is first polled here, and
+/// polled again while it wakes itself (at most [`FAST_POLLS`] times). A future that
+/// completes there never pays for `async_io::block_on` (which counts itself in and out with
+/// two `SeqCst` atomics and unparks the "async-io" thread on every call). One that stays
+/// pending goes on in `async_io::block_on`, which parks and drives the reactor while it
+/// waits.
+///
+/// Every poll of one `block_on` gets the same waker, the calling thread's [`Blocker`]: a
+/// wake-up sets its flag (which the fast path reads), and, once the slow path waits, is
+/// passed on to `async_io::block_on`'s own waker. So a future that keeps the waker of its
+/// first poll only (the contract says the latest, but every native `block_on` completes
+/// such a future) is woken too, from any thread.
 #[inline]
 fn block_on_fast<F: Future>(future: F) -> F::Output {
-    use std::cell::Cell;
-    use std::sync::LazyLock;
-    use std::task::{Context, Poll, Wake, Waker};
+    let mut future = std::pin::pin!(future);
+    // The thread's blocker, by reference (no clone per call); during the thread's teardown
+    // (a `block_on` in a thread-local's destructor) it is gone: one of its own then.
+    match BLOCKER.try_with(|blocker| drive(blocker, future.as_mut())) {
+        Ok(output) => output,
+        Err(_) => drive_at_teardown(future),
+    }
+}
+
+/// [`drive`] with a blocker of its own, for a `block_on` during the thread's teardown.
+#[cold]
+#[inline(never)]
+fn drive_at_teardown<F: Future>(future: std::pin::Pin<&mut F>) -> F::Output {
+    drive(&Blocker::new_for_thread(), future)
+}
+
+/// [`block_on_fast`] with the thread's blocker.
+#[inline]
+fn drive<F: Future>(blocker: &Blocker, mut future: std::pin::Pin<&mut F>) -> F::Output {
+    use std::task::{Context, Poll};
 
     /// Polls a `block_on` makes before the slow path; more only help futures that wake
     /// themselves over and over, which `async_io::block_on` serves as well.
     const FAST_POLLS: usize = 8;
 
-    thread_local! {
-        /// Set by [`WAKER`] when woken on this thread.
-        static WOKEN: Cell<bool> = const { Cell::new(false) };
-    }
-    /// One waker for every thread: a wake-up records itself on the waking thread, so a
-    /// future that wakes itself inside its poll is seen; one woken from elsewhere is left
-    /// to the slow path, which polls again anyway.
-    struct Record;
-    impl Wake for Record {
-        fn wake(self: Arc<Self>) {
-            WOKEN.set(true);
-        }
-        fn wake_by_ref(self: &Arc<Self>) {
-            WOKEN.set(true);
-        }
-    }
-    static WAKER: LazyLock<Waker> = LazyLock::new(|| Waker::from(Arc::new(Record)));
-
-    let mut future = std::pin::pin!(future);
-    let mut cx = Context::from_waker(&WAKER);
+    let mut cx = Context::from_waker(&blocker.waker);
     for _ in 0..FAST_POLLS {
-        WOKEN.set(false);
+        blocker.state.woken.store(false, Ordering::Relaxed);
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
         }
-        if !WOKEN.get() {
+        if !blocker.state.woken.load(Ordering::Relaxed) {
             break;
         }
     }
-    async_io::block_on(future)
+    blocker.state.wait(|| future.as_mut().poll(&mut cx))
+}
+
+thread_local! {
+    /// The waker of this thread's `block_on`s (made on the thread's first `block_on`).
+    static BLOCKER: Blocker = Blocker::new_for_thread();
+}
+
+/// The waker every poll of a smol `block_on` on this thread gets, and its state.
+#[derive(Clone)]
+struct Blocker {
+    state: Arc<BlockerState>,
+    waker: std::task::Waker,
+}
+
+/// What a wake-up of a [`Blocker`] does: set `woken`, and wake the slow path's waker
+/// while it waits.
+#[derive(Default)]
+struct BlockerState {
+    /// A wake-up since the last poll began.
+    woken: AtomicBool,
+    /// Whether `forward` may hold a waker (read without the lock on every wake-up).
+    waiting: AtomicBool,
+    /// `async_io::block_on`'s waker while the slow path waits.
+    forward: Mutex<Option<std::task::Waker>>,
+}
+
+impl Blocker {
+    fn new_for_thread() -> Self {
+        let state = Arc::new(BlockerState::default());
+        Blocker {
+            waker: std::task::Waker::from(state.clone()),
+            state,
+        }
+    }
+}
+
+impl BlockerState {
+    fn forward(&self) -> MutexGuard<'_, Option<std::task::Waker>> {
+        self.forward.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `async_io::block_on` of `poll` (which polls with this blocker's waker); before each
+    /// poll, `async_io::block_on`'s waker becomes the one this blocker's wake-ups go on to.
+    fn wait<T>(&self, mut poll: impl FnMut() -> std::task::Poll<T>) -> T {
+        // A `block_on` nested inside one of this thread's (only a runtime that is not
+        // async-bridge's can do it): the outer one's waker is put back afterwards.
+        let outer = self.forward().take();
+        self.waiting.store(true, Ordering::SeqCst);
+        let output = async_io::block_on(std::future::poll_fn(|cx| {
+            {
+                let mut forward = self.forward();
+                match &*forward {
+                    Some(waker) if waker.will_wake(cx.waker()) => {}
+                    _ => *forward = Some(cx.waker().clone()),
+                }
+            }
+            poll()
+        }));
+        let restored = outer.is_some();
+        if let Some(outer) = &outer {
+            // It may have missed a wake-up while the inner one waited.
+            outer.wake_by_ref();
+        }
+        *self.forward() = outer;
+        self.waiting.store(restored, Ordering::SeqCst);
+        output
+    }
+}
+
+impl std::task::Wake for BlockerState {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        if self.waiting.load(Ordering::Acquire) {
+            if let Some(waker) = &*self.forward() {
+                waker.wake_by_ref();
+            }
+        }
+    }
 }
 
 /// An async-bridge task on smol: its result in an [`Outcome`](crate::panic::Outcome).
