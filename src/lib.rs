@@ -199,6 +199,7 @@ crate::__async_bridge_backends! {
     mod block_on_policy;
     mod context;
     mod dyn_runtime;
+    mod interop;
     mod panic;
     mod runtime_impls;
     mod sync;
@@ -237,6 +238,11 @@ pub use dyn_runtime::{BoxedOutput, DynRuntime, RuntimeHandle};
 pub use task::{JoinError, JoinHandle};
 pub use time::{Elapsed, Sleep, Timeout, YieldNow, yield_now};
 pub use traits::{BlockOn, Runtime, Spawn, SpawnBlocking, Timer};
+
+// The module `tokio_context` and the function `tokio_context()` (two namespaces, one name).
+#[cfg(feature = "tokio-context")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio-context")))]
+pub use rt::tokio_context;
 
 /// Runs an `async fn` test once per enabled backend and tokio flavour.
 ///

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::context::{self, Flavor, ThreadContext};
 use crate::panic::Outcome;
 use crate::rt::async_task::{AsyncTask, Cancel, NativeTask, TaskHandle};
+use crate::rt::in_tokio::{in_tokio, in_tokio_fn};
 use crate::rt::backend::{Backend, RawJoin};
 use crate::task::join_error::JoinError;
 use crate::task::meta::TaskMeta;
@@ -122,7 +123,7 @@ impl Backend for AsyncStd {
     #[inline]
     fn block_on_raw<F: Future>(&self, future: F) -> F::Output {
         let _context = context::enter(ThreadContext::BlockOn(Flavor::AsyncStd));
-        async_std::task::block_on(future)
+        async_std::task::block_on(in_tokio(future))
     }
 
     #[inline]
@@ -131,7 +132,7 @@ impl Backend for AsyncStd {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let task = async_std::task::spawn(wrapper::Task::<_, AsyncStdTask>::new(future, meta));
+        let task = async_std::task::spawn(wrapper::Task::<_, AsyncStdTask>::new(in_tokio(future), meta));
         Handle::Task(TaskHandle::new(task))
     }
 
@@ -143,7 +144,7 @@ impl Backend for AsyncStd {
         // Straight to the `blocking` pool that async-std's own `spawn_blocking` uses: its
         // version wraps the closure in a second task, through which an aborted closure
         // that has not started yet would still run.
-        let task = blocking::unblock(wrapper::blocking(f, Flavor::AsyncStd));
+        let task = blocking::unblock(wrapper::blocking(in_tokio_fn(f), Flavor::AsyncStd));
         Handle::Blocking(TaskHandle::new(task.fallible()))
     }
 

@@ -28,6 +28,12 @@
 pub(crate) mod abort_flag;
 #[cfg(any(feature = "smol", feature = "async-std"))]
 pub(crate) mod async_task;
+#[cfg(any(feature = "smol", feature = "async-std"))]
+pub(crate) mod in_tokio;
+#[cfg(feature = "tokio-context")]
+pub mod tokio_context;
+#[cfg(feature = "tokio-context")]
+pub use tokio_context::tokio_context;
 
 /// **The list of backends.** Calls `$callback! { [ entries ] args }`: one entry per backend
 /// (in the order of preference of the free functions: the first enabled one is the

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use crate::context::{self, Flavor, ThreadContext};
 use crate::rt::async_task::{AsyncTask, TaskHandle};
+use crate::rt::in_tokio::{in_tokio, in_tokio_fn};
 use crate::rt::backend::Backend;
 use crate::task::meta::TaskMeta;
 use crate::task::wrapper;
@@ -269,7 +270,7 @@ impl Backend for Smol {
     fn block_on_raw<F: Future>(&self, future: F) -> F::Output {
         let _context = context::enter(ThreadContext::BlockOn(Flavor::Smol));
         let _current = self.dedicated.is_some().then(|| set_dedicated(self.weak()));
-        block_on_fast(future)
+        block_on_fast(in_tokio(future))
     }
 
     #[inline]
@@ -278,7 +279,7 @@ impl Backend for Smol {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let future = wrapper::Task::<_, SmolTask>::new(future, meta);
+        let future = wrapper::Task::<_, SmolTask>::new(in_tokio(future), meta);
         let task = match &self.dedicated {
             None => smol::spawn(future),
             Some(d) => d.spawn(future),
@@ -291,7 +292,7 @@ impl Backend for Smol {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let f = wrapper::blocking(f, Flavor::Smol);
+        let f = wrapper::blocking(in_tokio_fn(f), Flavor::Smol);
         let task = match self.weak() {
             None => blocking::unblock(f),
             Some(weak) => blocking::unblock(move || {
