@@ -15,6 +15,11 @@ use crate::task::TaskMeta;
 /// [`abort`](crate::JoinHandle::abort) or by the shutdown of the runtime that owned it
 /// ([`is_cancelled`](Self::is_cancelled)).
 ///
+/// Without the feature `tokio-context`, a task on smol or async-std that panicked because it
+/// called tokio outside tokio's runtime context (*"there is no reactor running, must be
+/// called from the context of a Tokio 1.x runtime"*, from `tokio::time`, `tokio::net`,
+/// reqwest, ...) says in its `Display` to enable that feature.
+///
 /// # Examples
 ///
 /// ```
@@ -191,6 +196,19 @@ impl JoinError {
     }
 }
 
+/// What `Display` adds to the panic of a task that called tokio outside tokio's context.
+const MISSING_TOKIO_CONTEXT: &str = "; the task called a library written for tokio \
+    (tokio::time, tokio::net, tokio::spawn, reqwest, hyper-util, ...) outside tokio's runtime \
+    context: enable async-bridge's feature `tokio-context`, which runs every future on the smol \
+    and async-std backends inside one";
+
+/// Whether `message` is tokio's panic for a call outside its context, which the feature
+/// `tokio-context` prevents (never with it on).
+fn needs_tokio_context(message: &str) -> bool {
+    !cfg!(feature = "tokio-context")
+        && message.contains("must be called from the context of a Tokio 1.x runtime")
+}
+
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("task ")?;
@@ -200,7 +218,13 @@ impl fmt::Display for JoinError {
         match self.inner.repr {
             Repr::Cancelled => f.write_str("was cancelled"),
             Repr::Panic(_) => self.with_message(|message| match message {
-                Some(message) => write!(f, "panicked with message {message:?}"),
+                Some(message) => {
+                    write!(f, "panicked with message {message:?}")?;
+                    if needs_tokio_context(message) {
+                        f.write_str(MISSING_TOKIO_CONTEXT)?;
+                    }
+                    Ok(())
+                }
                 None => f.write_str("panicked"),
             }),
         }
