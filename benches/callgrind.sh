@@ -2,10 +2,11 @@
 # Instruction counts per operation (all threads), native vs async-bridge:
 # callgrind runs `op_driver OP N` for a small and a large N; the difference / ΔN is the
 # count per iteration, free of start-up (`spawn_batch_10k`: N = 1 and 3, per spawn).
-# Usage: benches/callgrind.sh [PREFIX...]
+# Usage: benches/callgrind.sh [PREFIX...]; CG_FEATURES=tokio-context for the benches crate's
+# features (the `tokio_context_*` operations).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet --release -p async-bridge-benches --bin op_driver
+cargo build --quiet --release -p async-bridge-benches --bin op_driver ${CG_FEATURES:+--features "$CG_FEATURES"}
 bin=$PWD/target/release/op_driver
 # The counts of some operations move with the environment (the working directory among
 # it: the allocator's behaviour follows the environment's size); run from an empty one.

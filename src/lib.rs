@@ -180,6 +180,17 @@
 //! With no backend enabled the crate still builds (generic code needs none), and calling a
 //! free function is a compile error that names the features to enable.
 //!
+//! # Libraries written for tokio, and other crates' runtime traits
+//!
+//! - Feature `tokio-context`: every future async-bridge polls on smol and async-std runs
+//!   inside a tokio runtime context, so reqwest, hyper-util, tonic and `tokio::net` /
+//!   `tokio::time` work there unchanged; `tokio_context(future)` wraps a future for other
+//!   executors. See the module `tokio_context` (it exists with the feature) for which
+//!   runtime is used.
+//! - Feature `hyper`: hyper 1.x's `rt::Executor` and `rt::Timer` for [`RuntimeHandle`] and
+//!   every backend type, and `rt::Sleep` for [`Sleep`].
+//! - Feature `futures`: `futures_task::Spawn` for the same types (`futures::task::SpawnExt`).
+//!
 //! # Blocking pools
 //!
 //! tokio's blocking pool is per runtime; smol and async-std share the process-wide

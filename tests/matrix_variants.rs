@@ -216,11 +216,15 @@ mod tokio_flavours {
     }
 }
 
-/// Outside tokio, the smol and async-std variants are not in a tokio runtime.
+/// Outside tokio, the smol and async-std variants are in a tokio runtime context only with
+/// the feature `tokio-context`.
 #[cfg(all(feature = "tokio", any(feature = "smol", feature = "async-std")))]
 mod not_tokio {
     #[async_bridge::test(smol, async_std)]
-    async fn no_tokio_context() {
-        assert!(tokio::runtime::Handle::try_current().is_err());
+    async fn in_a_tokio_context_only_with_the_feature() {
+        assert_eq!(
+            tokio::runtime::Handle::try_current().is_ok(),
+            cfg!(feature = "tokio-context")
+        );
     }
 }

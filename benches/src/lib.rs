@@ -19,6 +19,9 @@ use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "tokio-context")]
+mod tokio_context;
+
 use async_bridge::{AsyncStd, BlockOn, Runtime, RuntimeHandle, Smol, Tokio};
 
 /// One measured operation: `group` (what is measured) on `backend`, as `variant`
@@ -535,6 +538,8 @@ macro_rules! ops {
         pub fn all() -> Vec<Op> {
             let mut ops = vec![$(Op { group: $group, backend: $backend, variant: $variant, run: $run }),*];
             ops.extend(watchdog_ops());
+            #[cfg(feature = "tokio-context")]
+            ops.extend(tokio_context::ops());
             ops
         }
     };

@@ -86,10 +86,19 @@ use std::task::{Context, Poll, ready};
 use pin_project_lite::pin_project;
 use tokio::runtime::Handle;
 
-/// The runtime [`set_runtime`] set, and whether it is still running.
+/// The runtime [`set_runtime`] set, whether it is still running, and the task that watches
+/// (aborted when this runtime is replaced or cleared, so that setting runtimes again and
+/// again leaves no task behind).
 struct SetRuntime {
     handle: Handle,
     running: Arc<AtomicBool>,
+    watch: tokio::task::AbortHandle,
+}
+
+impl Drop for SetRuntime {
+    fn drop(&mut self) {
+        self.watch.abort();
+    }
 }
 
 /// Whether [`SET`] holds a runtime: the check every poll makes first, without the lock.
@@ -117,7 +126,8 @@ impl Drop for ShutdownWatch {
 /// (`enable_all()`) if the libraries you poll use `tokio::net` or `tokio::time`.
 ///
 /// It spawns one task on the runtime, which waits until the runtime shuts down (that is
-/// how the shutdown is noticed without keeping the runtime alive).
+/// how the shutdown is noticed without keeping the runtime alive); replacing or clearing
+/// the runtime aborts that task.
 ///
 /// # Examples
 ///
@@ -144,13 +154,24 @@ pub fn set_runtime(handle: Handle) {
     let running = Arc::new(AtomicBool::new(true));
     let watch = ShutdownWatch(Arc::clone(&running));
     // The watch lives in a task that never completes: the runtime drops it at shutdown
-    // (at once, when it is already shut down). Detached.
-    drop(handle.spawn(async move {
-        let _watch = watch;
-        std::future::pending::<()>().await
-    }));
-    *SET.write().unwrap_or_else(PoisonError::into_inner) = Some(SetRuntime { handle, running });
+    // (at once, when it is already shut down).
+    let watch = handle
+        .spawn(async move {
+            let _watch = watch;
+            std::future::pending::<()>().await
+        })
+        .abort_handle();
+    let replaced = SET
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .replace(SetRuntime {
+            handle,
+            running,
+            watch,
+        });
     IS_SET.store(true, Ordering::Release);
+    // Outside the lock: aborting may run the old watch's destructor here.
+    drop(replaced);
 }
 
 /// Forgets the runtime [`set_runtime`] set: polls go back to the default choice of the
@@ -164,9 +185,12 @@ pub fn set_runtime(handle: Handle) {
 /// async_bridge::tokio_context::clear_runtime();
 /// ```
 pub fn clear_runtime() {
-    let mut set = SET.write().unwrap_or_else(PoisonError::into_inner);
-    IS_SET.store(false, Ordering::Release);
-    *set = None;
+    let cleared = {
+        let mut set = SET.write().unwrap_or_else(PoisonError::into_inner);
+        IS_SET.store(false, Ordering::Release);
+        set.take()
+    };
+    drop(cleared);
 }
 
 /// The tokio runtime a future polled now, on this thread, would run in (by the rules of the
@@ -207,14 +231,19 @@ fn set_handle_locked() -> Option<Handle> {
     }
     // Shut down: forget it, unless another one was set meanwhile.
     let mut set = SET.write().unwrap_or_else(PoisonError::into_inner);
-    if set
+    let gone = if set
         .as_ref()
         .is_some_and(|set| !set.running.load(Ordering::Acquire))
     {
-        *set = None;
         IS_SET.store(false, Ordering::Release);
-    }
-    set.as_ref().map(|set| set.handle.clone())
+        set.take()
+    } else {
+        None
+    };
+    let handle = set.as_ref().map(|set| set.handle.clone());
+    drop(set);
+    drop(gone);
+    handle
 }
 
 /// The runtime of rules 3 and 4: async-bridge's own, alive for the process.

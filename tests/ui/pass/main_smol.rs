@@ -2,7 +2,11 @@
 
 #[async_bridge::main(smol)]
 async fn main() {
-    // Not inside tokio: the free functions use smol.
-    assert!(tokio::runtime::Handle::try_current().is_err());
+    // Not a tokio runtime's thread (a tokio context only with the feature `tokio-context`),
+    // so the free functions use smol.
+    assert_eq!(
+        tokio::runtime::Handle::try_current().is_ok(),
+        cfg!(feature = "tokio-context")
+    );
     assert_eq!(async_bridge::spawn(async { 1 }).await.unwrap(), 1);
 }
