@@ -53,7 +53,9 @@ macro_rules! flavors {
                 }
             }
 
-            /// The flavour whose discriminant is `bits`, if any.
+            /// The flavour whose discriminant is `bits`, if any (for task rules that name
+            /// their flavour by its discriminant; a backend set may have none).
+            #[allow(dead_code)]
             #[inline]
             pub(crate) const fn from_bits(bits: u8) -> Option<Flavor> {
                 $($(
