@@ -391,3 +391,72 @@ mod on_every_backend {
         });
     }
 }
+
+/// Regressions found in review: the feature must stay additive at the edges.
+#[cfg(feature = "smol")]
+mod edges {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use async_bridge::{BlockOn, Smol, Spawn};
+
+    struct BlockOnInDrop;
+
+    impl Drop for BlockOnInDrop {
+        fn drop(&mut self) {
+            // tokio's own thread-local may already be gone here.
+            let out = std::panic::catch_unwind(|| Smol::global().block_on(async { 5 }));
+            assert_eq!(out.ok(), Some(5), "block_on in a thread-local's destructor");
+        }
+    }
+
+    thread_local! {
+        static BLOCK_ON_IN_DROP: BlockOnInDrop = const { BlockOnInDrop };
+    }
+
+    /// `block_on` in a thread-local's destructor works as without the feature (it aborted
+    /// the process: tokio's `enter` panicked, then panicked again in the wrapper's drop).
+    #[test]
+    fn block_on_in_a_thread_local_destructor() {
+        std::thread::spawn(|| {
+            // Registered before tokio's thread-local, so destroyed after it.
+            BLOCK_ON_IN_DROP.with(|_| ());
+            Smol::global().block_on(async {
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            });
+        })
+        .join()
+        .unwrap();
+    }
+
+    /// Ready with 7, then its destructor panics.
+    struct PanicsOnDropAfterReady(bool);
+
+    impl Future for PanicsOnDropAfterReady {
+        type Output = u32;
+
+        fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u32> {
+            self.0 = true;
+            Poll::Ready(7)
+        }
+    }
+
+    impl Drop for PanicsOnDropAfterReady {
+        fn drop(&mut self) {
+            if self.0 && !std::thread::panicking() {
+                panic!("destructor panicked after Ready");
+            }
+        }
+    }
+
+    /// A task whose future panics in its destructor after `Ready` keeps its output, as on
+    /// every backend without the feature (the context's wrapper dropped the future inside
+    /// the poll, which turned the destructor's panic into the task's).
+    #[test]
+    fn a_destructor_panic_after_ready_keeps_the_output() {
+        let rt = Smol::global();
+        let out = rt.block_on(rt.spawn(PanicsOnDropAfterReady(false)));
+        assert_eq!(out.unwrap(), 7);
+    }
+}

@@ -43,8 +43,10 @@
 //!   smol (use `tokio::spawn` to spawn on the tokio runtime).
 //! - Your own [`Handle::enter`] guards: the context is entered at the start of each poll
 //!   (and of each drop, and each blocking closure) and left at its end, so a guard created
-//!   inside a poll nests inside it. (Keep guards inside one poll: tokio panics when a guard
-//!   is held across an `.await` and dropped out of order, tokio#5772.)
+//!   inside a poll nests inside it. Keep guards inside one poll: a guard held across an
+//!   `.await` is dropped after the poll's own, and tokio panics on guards dropped out of
+//!   order (tokio#5772). Such code worked on smol and async-std without the feature (there
+//!   was no outer guard); with it, drop the guard before the `.await`.
 //!
 //! # Cost
 //!
@@ -81,7 +83,7 @@ use std::pin::Pin;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
 use pin_project_lite::pin_project;
 use tokio::runtime::Handle;
@@ -123,7 +125,10 @@ impl Drop for ShutdownWatch {
 /// `shutdown_timeout`, `shutdown_background`), polls fall back to the next rule of the
 /// [module docs](self#which-runtime) as soon as its tasks have been dropped; futures never
 /// hang on a runtime that is gone. The runtime should have its I/O and time drivers enabled
-/// (`enable_all()`) if the libraries you poll use `tokio::net` or `tokio::time`.
+/// (`enable_all()`) if the libraries you poll use `tokio::net` or `tokio::time`. A
+/// current-thread runtime only runs its timers, I/O and spawned tasks while a thread is
+/// inside its `Runtime::block_on` (tokio#3569): set a multi-thread one, or keep a thread in
+/// `block_on` for it.
 ///
 /// It spawns one task on the runtime, which waits until the runtime shuts down (that is
 /// how the shutdown is noticed without keeping the runtime alive); replacing or clearing
@@ -161,15 +166,16 @@ pub fn set_runtime(handle: Handle) {
             std::future::pending::<()>().await
         })
         .abort_handle();
-    let replaced = SET
-        .write()
-        .unwrap_or_else(PoisonError::into_inner)
-        .replace(SetRuntime {
+    let replaced = {
+        let mut set = SET.write().unwrap_or_else(PoisonError::into_inner);
+        // Under the lock, so that a `clear_runtime` in between cannot leave the flag set.
+        IS_SET.store(true, Ordering::Release);
+        set.replace(SetRuntime {
             handle,
             running,
             watch,
-        });
-    IS_SET.store(true, Ordering::Release);
+        })
+    };
     // Outside the lock: aborting may run the old watch's destructor here.
     drop(replaced);
 }
@@ -285,13 +291,23 @@ fn shared() -> &'static Handle {
 /// leaves it when `f` returns (or unwinds).
 #[inline]
 pub(crate) fn enter<R>(f: impl FnOnce() -> R) -> R {
+    let current = Handle::try_current();
+    // During the thread's teardown (a `block_on` in a thread-local's destructor), tokio's
+    // own thread-local may be gone, and `Handle::enter` would panic: run without a context,
+    // as without the feature.
+    if current
+        .as_ref()
+        .is_err_and(|err| err.is_thread_local_destroyed())
+    {
+        return f();
+    }
     if IS_SET.load(Ordering::Relaxed) {
         if let Some(handle) = set_handle() {
             let _guard = handle.enter();
             return f();
         }
     }
-    if Handle::try_current().is_ok() {
+    if current.is_ok() {
         return f();
     }
     let _guard = fallback().enter();
@@ -309,7 +325,8 @@ pub(crate) fn enter<R>(f: impl FnOnce() -> R) -> R {
 ///
 /// # Panics
 ///
-/// Polling it again after it completed panics, as most futures do.
+/// Polling it again after it completed polls the inner future again, which panics for an
+/// `async` block (as most futures do).
 ///
 /// # Examples
 ///
@@ -360,24 +377,20 @@ impl<F: Future> Future for TokioContext<F> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let mut slot = self.project().future;
-        enter(|| {
-            let future = slot.as_mut().as_pin_mut().expect(
-                "async-bridge: a `TokioContext` future was polled after it completed; poll a \
-                 future until it returns `Ready`, then no more",
-            );
-            let output = ready!(future.poll(cx));
-            // Its destructor runs inside the context too.
-            slot.set(None);
-            Poll::Ready(output)
-        })
+        let slot = self.project().future;
+        // The inner future is dropped with the wrapper (inside the context too), not here:
+        // a destructor that panics must not turn a completed poll into a panic (the task
+        // wrapper keeps the output and discards such a panic, on every backend).
+        let future = slot.as_pin_mut().expect(
+            "async-bridge: a `TokioContext` future was polled after it was dropped; poll a \
+             future until it returns `Ready`, then no more",
+        );
+        enter(|| future.poll(cx))
     }
 }
 
 impl<F> fmt::Debug for TokioContext<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokioContext")
-            .field("completed", &self.future.is_none())
-            .finish()
+        f.debug_struct("TokioContext").finish_non_exhaustive()
     }
 }
