@@ -76,7 +76,7 @@ macro_rules! ambient {
         }
 
         /// A backend's runtime as the free functions' runtime.
-        trait IntoAmbient {
+        pub(crate) trait IntoAmbient {
             fn into_ambient(self) -> AmbientRuntime;
         }
 
@@ -147,6 +147,30 @@ impl Backend for AmbientRuntime {
     #[inline]
     fn block_on_raw<F: Future>(&self, future: F) -> F::Output {
         with_backend!(self, rt => rt.block_on_raw(future))
+    }
+
+    #[inline]
+    fn run_raw<F: Future>(&self, future: F) -> F::Output {
+        with_backend!(self, rt => rt.run_raw(future))
+    }
+
+    /// The default backend's.
+    fn on_own_threads(name: &'static str) -> Self {
+        <DefaultBackend as Backend>::on_own_threads(name).into_ambient()
+    }
+
+    #[inline]
+    fn polls_own_tasks_here(&self) -> bool {
+        with_backend!(self, rt => rt.polls_own_tasks_here())
+    }
+
+    #[inline]
+    fn needs_driver(&self) -> bool {
+        with_backend!(self, rt => rt.needs_driver())
+    }
+
+    fn shut_down(self, timeout: Duration) {
+        with_backend!(self, rt => rt.shut_down(timeout))
     }
 
     #[inline]

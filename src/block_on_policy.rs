@@ -70,3 +70,14 @@ pub(crate) fn try_block_on<R>(callee: Flavor, run: impl FnOnce() -> R) -> Result
 fn in_place<R>(flavor: Flavor, run: impl FnOnce() -> R) -> R {
     watchdog_hook::handed_off(|| rt::block_in_place(flavor, run))
 }
+
+/// Runs `run` (a sync call that must not refuse: `RuntimeThread::run`) wherever this thread
+/// is: inside the flavour's `block_in_place` where the table would block in place, else
+/// blocking the thread, as any sync call does (in the rows where `block_on` refuses too).
+#[inline]
+pub(crate) fn run_anywhere<R>(run: impl FnOnce() -> R) -> R {
+    match verdict() {
+        Verdict::RunInPlace(flavor) => in_place(flavor, run),
+        Verdict::Run | Verdict::Refuse(_) => run(),
+    }
+}

@@ -226,7 +226,9 @@ crate::__async_bridge_backends! {
     rt::cfg_any_backend,
     mod ambient;
     mod free;
+    mod runtime_thread;
     pub use free::{block_on, sleep, spawn, spawn_blocking, timeout, try_block_on};
+    pub use runtime_thread::RuntimeThread;
 }
 crate::__async_bridge_backends! {
     rt::cfg_no_backend,

@@ -126,6 +126,16 @@ impl Backend for AsyncStd {
         async_std::task::block_on(in_tokio(future))
     }
 
+    /// async-std's `block_on` runs anywhere (nested inside an async-std task too).
+    fn run_raw<F: Future>(&self, future: F) -> F::Output {
+        async_std::task::block_on(in_tokio(future))
+    }
+
+    /// async-std has one runtime, its global one: a `RuntimeThread` on async-std shares it.
+    fn on_own_threads(_name: &'static str) -> Self {
+        AsyncStd::default()
+    }
+
     #[inline]
     fn spawn_raw<F>(&self, future: F, meta: &TaskMeta) -> Handle<F::Output>
     where

@@ -25,6 +25,38 @@ pub(crate) trait Backend: Clone + Send + Sync + 'static {
     /// `BlockOn` of this flavour. The caller has checked the `block_on` policy.
     fn block_on_raw<F: Future>(&self, future: F) -> F::Output;
 
+    /// Drives `future` to completion on this thread inside this runtime's context, from any
+    /// thread: also one inside another runtime's task or `block_on`, where a backend's own
+    /// `block_on` would refuse or panic (what [`RuntimeThread::run`](crate::RuntimeThread::run)
+    /// needs). The caller has set the thread's async-bridge context.
+    fn run_raw<F: Future>(&self, future: F) -> F::Output;
+
+    /// A new runtime of this backend on threads of its own, named `name` where the runtime
+    /// has threads of its own to name (for [`RuntimeThread`](crate::RuntimeThread)).
+    fn on_own_threads(name: &'static str) -> Self;
+
+    /// Whether this thread is polling a task of this very runtime with no other thread to
+    /// hand its tasks to: a `RuntimeThread::run` here could only deadlock.
+    #[inline]
+    fn polls_own_tasks_here(&self) -> bool {
+        false
+    }
+
+    /// Whether a thread must drive this runtime for its tasks, I/O and timers to progress
+    /// (an owned tokio current-thread runtime).
+    #[inline]
+    fn needs_driver(&self) -> bool {
+        false
+    }
+
+    /// Drops this value; when it owns its runtime and is its last owner, shuts the runtime
+    /// down, cancelling its tasks and waiting at most `timeout` for its threads.
+    #[inline]
+    fn shut_down(self, timeout: Duration) {
+        let _ = timeout;
+        drop(self);
+    }
+
     /// Spawns `future` inside the task wrapper (`task::wrapper::Task`).
     fn spawn_raw<F>(&self, future: F, meta: &TaskMeta) -> Self::Handle<F::Output>
     where

@@ -160,7 +160,12 @@ impl Tokio {
 
     #[track_caller]
     fn build(builder: &mut Builder) -> Self {
-        match builder.thread_name("async-bridge-tokio").build() {
+        Self::build_named(builder, "async-bridge-tokio")
+    }
+
+    #[track_caller]
+    fn build_named(builder: &mut Builder, name: &'static str) -> Self {
+        match builder.thread_name(name).build() {
             Ok(runtime) => Self::from_runtime(runtime),
             Err(err) => panic!(
                 "async-bridge could not start a tokio runtime: {err}; check the process's \
@@ -344,6 +349,47 @@ impl Backend for Tokio {
                 .expect("async-bridge: an owned tokio runtime is present until drop")
                 .block_on(future),
             _ => self.handle.block_on(future),
+        }
+    }
+
+    /// Polls on this thread with the runtime's handle entered, never through tokio's own
+    /// `block_on` (which panics on a thread inside a runtime): the runtime's threads turn
+    /// its I/O and time drivers meanwhile. The future runs outside tokio's cooperative
+    /// budget, which belongs to the task this thread may be polling (a tokio worker that
+    /// called a sync API): counted against it, a tokio resource would return `Pending`
+    /// with an immediate wake-up forever.
+    fn run_raw<F: Future>(&self, future: F) -> F::Output {
+        // Entered for the whole call, the future's drop included (also on unwind: it is
+        // declared after the guard, so it drops first). Nothing else runs on this thread
+        // meanwhile, so every guard entered inside is released inside.
+        let _enter = self.handle.enter();
+        let future = tokio::task::unconstrained(future);
+        futures_lite::future::block_on(future)
+    }
+
+    /// A multi-thread runtime with one worker (I/O and time enabled): the futures of
+    /// `RuntimeThread::run` are polled on their callers' threads, so the worker serves the
+    /// drivers and spawned tasks.
+    #[track_caller]
+    fn on_own_threads(name: &'static str) -> Self {
+        Self::build_named(
+            Builder::new_multi_thread().worker_threads(1).enable_all(),
+            name,
+        )
+    }
+
+    /// Only `Runtime::block_on` drives an owned current-thread runtime.
+    fn needs_driver(&self) -> bool {
+        self.flavor == Flavor::TokioCurrentThread && self.owner.is_some()
+    }
+
+    fn shut_down(self, timeout: Duration) {
+        let runtime = self
+            .owner
+            .and_then(Arc::into_inner)
+            .and_then(|mut owner| owner.runtime.take());
+        if let Some(runtime) = runtime {
+            runtime.shutdown_timeout(timeout);
         }
     }
 

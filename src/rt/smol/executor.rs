@@ -225,13 +225,13 @@ pub(super) fn of_this_thread() -> Option<Arc<Dedicated>> {
 }
 
 impl Dedicated {
-    /// Starts an executor on `threads` threads (at least one).
+    /// Starts an executor on `threads` threads (at least one), named `{name}-{i}`.
     ///
     /// # Panics
     ///
     /// If a thread cannot be started.
     #[track_caller]
-    pub(super) fn start(threads: usize) -> Arc<Dedicated> {
+    pub(super) fn start(threads: usize, name: &str) -> Arc<Dedicated> {
         let queue = Queue::new();
         let dedicated = Arc::new(Dedicated {
             queue: queue.clone(),
@@ -241,7 +241,7 @@ impl Dedicated {
             let queue = queue.clone();
             let weak = Arc::downgrade(&dedicated);
             let spawned = thread::Builder::new()
-                .name(format!("async-bridge-smol-{i}"))
+                .name(format!("{name}-{i}"))
                 .spawn(move || {
                     let _current = set_dedicated(Some(weak));
                     // `async_io::block_on` drives the reactor (I/O, timers) while idle.

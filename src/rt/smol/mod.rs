@@ -96,7 +96,7 @@ impl Smol {
             "Smol::with_threads(0): a dedicated executor needs at least one thread; pass 1 or \
              more, or use Smol::global()"
         );
-        let dedicated = Dedicated::start(threads);
+        let dedicated = Dedicated::start(threads, "async-bridge-smol");
         Smol {
             dedicated: Some(dedicated),
         }
@@ -269,8 +269,33 @@ impl Backend for Smol {
     #[inline]
     fn block_on_raw<F: Future>(&self, future: F) -> F::Output {
         let _context = context::enter(ThreadContext::BlockOn(Flavor::Smol));
+        self.run_raw(future)
+    }
+
+    /// smol's `block_on` runs anywhere (nested inside a smol task too): the reactor runs on
+    /// the "async-io" thread, or on whichever thread waits in `async_io::block_on`.
+    #[inline]
+    fn run_raw<F: Future>(&self, future: F) -> F::Output {
         let _current = self.dedicated.is_some().then(|| set_dedicated(self.weak()));
         block_on_fast(in_tokio(future))
+    }
+
+    /// A dedicated executor on one thread named `name`.
+    #[track_caller]
+    fn on_own_threads(name: &'static str) -> Self {
+        Smol {
+            dedicated: Some(Dedicated::start(1, name)),
+        }
+    }
+
+    /// On a thread of this executor, polling one of its tasks.
+    fn polls_own_tasks_here(&self) -> bool {
+        context::innermost() == ThreadContext::Task(Flavor::Smol)
+            && match (&self.dedicated, executor::of_this_thread()) {
+                (None, None) => true,
+                (Some(ours), Some(here)) => Arc::ptr_eq(ours, &here),
+                _ => false,
+            }
     }
 
     #[inline]
