@@ -201,7 +201,9 @@ impl Backend for AmbientRuntime {
     }
 
     fn global() -> &'static Self {
-        unreachable!("async-bridge: the free functions ask the default backend, not AmbientRuntime, for its global runtime")
+        unreachable!(
+            "async-bridge: the free functions ask the default backend, not AmbientRuntime, for its global runtime"
+        )
     }
 
     fn test_runtime(_: Flavor, _: Option<usize>) -> Self {

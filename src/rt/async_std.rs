@@ -11,8 +11,8 @@ use std::time::Duration;
 use crate::context::{self, Flavor, ThreadContext};
 use crate::panic::Outcome;
 use crate::rt::async_task::{AsyncTask, Cancel, NativeTask, TaskHandle};
-use crate::rt::in_tokio::{in_tokio, in_tokio_fn};
 use crate::rt::backend::{Backend, RawJoin};
+use crate::rt::in_tokio::{in_tokio, in_tokio_fn, unbudgeted};
 use crate::task::join_error::JoinError;
 use crate::task::meta::TaskMeta;
 use crate::task::wrapper;
@@ -126,9 +126,10 @@ impl Backend for AsyncStd {
         async_std::task::block_on(in_tokio(future))
     }
 
-    /// async-std's `block_on` runs anywhere (nested inside an async-std task too).
+    /// async-std's `block_on` runs anywhere (nested inside an async-std task too). Outside
+    /// the cooperative budget of a tokio task this thread may be polling.
     fn run_raw<F: Future>(&self, future: F) -> F::Output {
-        async_std::task::block_on(in_tokio(future))
+        async_std::task::block_on(unbudgeted(in_tokio(future)))
     }
 
     /// async-std has one runtime, its global one: a `RuntimeThread` on async-std shares it.
@@ -142,7 +143,10 @@ impl Backend for AsyncStd {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let task = async_std::task::spawn(wrapper::Task::<_, AsyncStdTask>::new(in_tokio(future), meta));
+        let task = async_std::task::spawn(wrapper::Task::<_, AsyncStdTask>::new(
+            in_tokio(future),
+            meta,
+        ));
         Handle::Task(TaskHandle::new(task))
     }
 

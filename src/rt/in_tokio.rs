@@ -43,3 +43,23 @@ cfg_if::cfg_if! {
         }
     }
 }
+
+cfg_if::cfg_if! {
+    if #[cfg(any(feature = "tokio", feature = "tokio-context"))] {
+        /// `future`, polled outside tokio's cooperative budget. The budget belongs to the
+        /// tokio task this thread may be polling (a tokio worker that called a sync API,
+        /// `RuntimeThread::run`): counted against it, a tokio resource inside (a channel, a
+        /// socket) returns `Pending` with an immediate wake-up once it is spent, and a
+        /// `block_on` that polls on wakes would spin forever.
+        #[inline]
+        pub(crate) fn unbudgeted<F: Future>(future: F) -> impl Future<Output = F::Output> {
+            tokio::task::unconstrained(future)
+        }
+    } else {
+        /// `future` as it is: without tokio in the build there is no budget to leave.
+        #[inline(always)]
+        pub(crate) fn unbudgeted<F: Future>(future: F) -> F {
+            future
+        }
+    }
+}

@@ -363,7 +363,7 @@ impl Backend for Tokio {
         // declared after the guard, so it drops first). Nothing else runs on this thread
         // meanwhile, so every guard entered inside is released inside.
         let _enter = self.handle.enter();
-        let future = tokio::task::unconstrained(future);
+        let future = tokio::task::unconstrained(future); // see `in_tokio::unbudgeted`
         futures_lite::future::block_on(future)
     }
 

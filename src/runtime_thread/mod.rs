@@ -171,7 +171,9 @@ impl RuntimeThread {
     fn runtime(&self) -> &AmbientRuntime {
         match &self.inner.rt {
             Some(rt) => rt,
-            None => unreachable!("async-bridge: a RuntimeThread's runtime is taken only by its last drop"),
+            None => unreachable!(
+                "async-bridge: a RuntimeThread's runtime is taken only by its last drop"
+            ),
         }
     }
 

@@ -217,7 +217,6 @@ impl Drop for SetDedicated {
     }
 }
 
-
 /// The dedicated executor of the calling thread (its threads, its `block_on`, its blocking
 /// closures), if it is still alive.
 pub(super) fn of_this_thread() -> Option<Arc<Dedicated>> {

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use crate::context::{self, Flavor, ThreadContext};
 use crate::rt::async_task::{AsyncTask, TaskHandle};
-use crate::rt::in_tokio::{in_tokio, in_tokio_fn};
 use crate::rt::backend::Backend;
+use crate::rt::in_tokio::{in_tokio, in_tokio_fn, unbudgeted};
 use crate::task::meta::TaskMeta;
 use crate::task::wrapper;
 
@@ -269,15 +269,17 @@ impl Backend for Smol {
     #[inline]
     fn block_on_raw<F: Future>(&self, future: F) -> F::Output {
         let _context = context::enter(ThreadContext::BlockOn(Flavor::Smol));
-        self.run_raw(future)
+        let _current = self.dedicated.is_some().then(|| set_dedicated(self.weak()));
+        block_on_fast(in_tokio(future))
     }
 
     /// smol's `block_on` runs anywhere (nested inside a smol task too): the reactor runs on
-    /// the "async-io" thread, or on whichever thread waits in `async_io::block_on`.
+    /// the "async-io" thread, or on whichever thread waits in `async_io::block_on`. Outside
+    /// the cooperative budget of a tokio task this thread may be polling.
     #[inline]
     fn run_raw<F: Future>(&self, future: F) -> F::Output {
         let _current = self.dedicated.is_some().then(|| set_dedicated(self.weak()));
-        block_on_fast(in_tokio(future))
+        block_on_fast(unbudgeted(in_tokio(future)))
     }
 
     /// A dedicated executor on one thread named `name`.
