@@ -302,6 +302,82 @@ pub use async_bridge_macros::test;
 /// ```
 pub use async_bridge_macros::main;
 
+/// Writes the sync twin of an async API, in the same build: on an inherent `impl` block, a
+/// `{Type}Blocking` struct with a blocking method per async method; on a free `async fn
+/// name`, a `fn name_blocking`.
+///
+/// Each twin runs its async original on a `RuntimeThread` (the shared one,
+/// `RuntimeThread::shared()`, unless given another with `with_runtime`), so it works from
+/// plain threads and from async code alike. Async fns returning `Self`, `Result<Self, E>` or
+/// `Option<Self>` return the twin; the twin struct has `From<Type>`, `with_runtime`,
+/// `get_ref`, `get_mut`, `into_inner` and `runtime`. What cannot be twinned (a trait impl,
+/// an `impl Trait` argument, a `self: Box<Self>` receiver) is a compile error at the item.
+/// A library can put the twin behind a feature of its own with
+/// `#[cfg_attr(feature = "blocking", async_bridge::blocking)]`. See
+/// [the macro's documentation](async_bridge_macros::blocking) for what it generates and its
+/// arguments (`crate = "path"`, `vis = "pub(crate)"`).
+///
+/// ```
+/// # #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+/// # fn main() {
+/// use std::collections::HashMap;
+///
+/// /// An async in-memory store.
+/// #[derive(Debug, Default)]
+/// pub struct Store {
+///     map: HashMap<String, String>,
+/// }
+///
+/// #[async_bridge::blocking] // also generates `pub struct StoreBlocking`
+/// impl Store {
+///     /// Opens a store (its twin returns a `StoreBlocking`).
+///     pub async fn open(path: &str) -> Result<Self, std::io::Error> {
+///         async_bridge::sleep(std::time::Duration::from_millis(1)).await;
+///         let _ = path;
+///         Ok(Store::default())
+///     }
+///     /// The value of `key`.
+///     pub async fn get(&self, key: &str) -> Option<String> {
+///         self.map.get(key).cloned()
+///     }
+///     /// Sets `key` to `value`.
+///     pub async fn put(&mut self, key: String, value: String) {
+///         self.map.insert(key, value);
+///     }
+///     /// Not async: no twin, reach it through `get_ref()`.
+///     pub fn len(&self) -> usize {
+///         self.map.len()
+///     }
+/// }
+///
+/// /// Fetches a greeting.
+/// #[async_bridge::blocking] // also generates `pub fn greet_blocking`
+/// pub async fn greet(name: &str) -> String {
+///     async_bridge::yield_now().await;
+///     format!("hello, {name}")
+/// }
+///
+/// // From sync code:
+/// let mut store = StoreBlocking::open("db").unwrap();
+/// store.put("k".into(), "v".into());
+/// assert_eq!(store.get("k").as_deref(), Some("v"));
+/// assert_eq!(store.get_ref().len(), 1);
+/// assert_eq!(greet_blocking("you"), "hello, you");
+///
+/// // From async code too, where `block_on` would refuse:
+/// let value = async_bridge::block_on(async { store.get("k") });
+/// assert_eq!(value.as_deref(), Some("v"));
+///
+/// // The async API is unchanged.
+/// let store: Store = store.into_inner();
+/// let value = async_bridge::block_on(async { store.get("k").await });
+/// assert_eq!(value.as_deref(), Some("v"));
+/// # }
+/// # #[cfg(not(any(feature = "tokio", feature = "smol", feature = "async-std")))]
+/// # fn main() {}
+/// ```
+pub use async_bridge_macros::blocking;
+
 /// The backends' public types, each behind its feature.
 macro_rules! backend_types {
     ([$({

@@ -1,4 +1,5 @@
-//! Compile tests of `#[async_bridge::test]` and `#[async_bridge::main]`: what must build,
+//! Compile tests of `#[async_bridge::test]`, `#[async_bridge::main]` and
+//! `#[async_bridge::blocking]`: what must build,
 //! and the diagnostics of misuse (`tests/ui/fail/*.stderr`).
 //!
 //! Regenerate the expected output with `TRYBUILD=overwrite cargo test --all-features --test ui`

@@ -19,6 +19,7 @@ use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod runtime_thread;
 #[cfg(feature = "tokio-context")]
 mod tokio_context;
 
@@ -540,6 +541,7 @@ macro_rules! ops {
             ops.extend(watchdog_ops());
             #[cfg(feature = "tokio-context")]
             ops.extend(tokio_context::ops());
+            ops.extend(runtime_thread::ops());
             ops
         }
     };

@@ -1,5 +1,5 @@
 //! Procedural macros for [async-bridge](https://docs.rs/async-bridge):
-//! `#[async_bridge::test]` and `#[async_bridge::main]`.
+//! `#[async_bridge::test]`, `#[async_bridge::main]` and `#[async_bridge::blocking]`.
 //!
 //! Use them through async-bridge's re-exports (`#[async_bridge::test]`), not from this
 //! crate directly: the generated code calls into `async_bridge::__macro_support`, and the
@@ -7,6 +7,7 @@
 
 use proc_macro::TokenStream;
 
+mod blocking;
 mod expand;
 mod parse;
 mod variants;
@@ -250,6 +251,136 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::main(args.into(), item.into()).into()
+}
+
+/// Writes the sync twin of an async API: of an inherent `impl` block's async methods (a
+/// `{Type}Blocking` struct), or of a free `async fn` (a `{name}_blocking` fn).
+///
+/// Both APIs exist in one build. Each twin runs its async original on a `RuntimeThread`
+/// (async-bridge's process-wide one, `RuntimeThread::shared()`, unless given one), so it
+/// works from plain threads and from inside async code alike, and one runtime serves every
+/// call. It needs async-bridge with a backend feature (`tokio`, `smol` or `async-std`), as
+/// `RuntimeThread` does.
+///
+/// # On an `impl` block
+///
+/// ```ignore
+/// #[async_bridge::blocking]
+/// impl Store {
+///     /// Opens the store.
+///     pub async fn open(path: &str) -> Result<Self, Error> { /* … */ }
+///     pub async fn get(&self, key: &str) -> Option<String> { /* … */ }
+///     pub async fn put(&mut self, key: String, value: String) { /* … */ }
+///     pub fn len(&self) -> usize { /* … */ }        // not async: no twin, reach it via get_ref()
+/// }
+///
+/// let mut store = StoreBlocking::open("db")?; // a StoreBlocking, on the shared runtime
+/// store.put("k".into(), "v".into());
+/// assert_eq!(store.get("k").as_deref(), Some("v"));
+/// assert_eq!(store.get_ref().len(), 1);
+/// let store: Store = store.into_inner();
+/// ```
+///
+/// The block is kept as written, and beside it (abridged; `ab` is `::async_bridge`):
+///
+/// ```ignore
+/// /// The blocking twin of [`Store`]: (…)
+/// pub struct StoreBlocking { inner: Store, rt: ab::RuntimeThread }
+///
+/// impl From<Store> for StoreBlocking { /* on RuntimeThread::shared() */ }
+/// impl Debug for StoreBlocking where Store: Debug { /* … */ }
+/// impl Clone for StoreBlocking where Store: Clone { /* … */ }
+///
+/// impl StoreBlocking {
+///     pub fn with_runtime(inner: Store, rt: ab::RuntimeThread) -> Self { /* … */ }
+///     pub fn get_ref(&self) -> &Store { /* … */ }
+///     pub fn get_mut(&mut self) -> &mut Store { /* … */ }
+///     pub fn into_inner(self) -> Store { /* … */ }
+///     pub fn runtime(&self) -> &ab::RuntimeThread { /* … */ }
+///
+///     /// Opens the store.
+///     ///
+///     /// Blocks the calling thread until the async `Store::open` completes, …
+///     pub fn open(path: &str) -> Result<Self, Error> {
+///         let rt = ab::RuntimeThread::shared();
+///         let out = rt.run(<Store>::open(path));
+///         out.map(|inner| Self::with_runtime(inner, rt.clone()))
+///     }
+///     pub fn get(&self, key: &str) -> Option<String> {
+///         self.rt.run(<Store>::get(&self.inner, key))
+///     }
+///     pub fn put(&mut self, key: String, value: String) {
+///         self.rt.run(<Store>::put(&mut self.inner, key, value))
+///     }
+/// }
+/// ```
+///
+/// - Each `async fn` of the block gets a twin of the same name, visibility, generics,
+///   `where` clause and arguments (a pattern argument gets a name; `mut x` becomes `x`), with
+///   its docs plus a paragraph saying that it blocks, and its `#[cfg]`, `#[cfg_attr]`,
+///   `#[allow]`, `#[deprecated]` and `#[must_use]`. A `#[cfg]`-ed out method has no twin.
+/// - Receivers `&self`, `&mut self` and `self` run on the twin's runtime; an associated fn
+///   (no receiver, e.g. a constructor) runs on the shared one.
+/// - An async fn returning `Self` (or the type spelled out), `Result<Self, E>` or
+///   `Option<Self>` returns the twin, on the runtime it ran on. `Self` anywhere else in the
+///   signature (`other: &Self`, `Vec<Self>`) is the type of the block, spelled out.
+/// - Non-async items get no twin: reach them through `get_ref()` / `get_mut()`.
+/// - The generics and `where` clause of the block are the struct's; a `#[cfg]` on the block
+///   applies to the twin too. Put the attribute on one `impl` block per type.
+///
+/// # On a free `async fn`
+///
+/// ```ignore
+/// /// Fetches `url`.
+/// #[async_bridge::blocking]
+/// pub async fn fetch(url: &str) -> Result<String, Error> { /* … */ }
+///
+/// // also generates, with the same visibility, generics and docs (plus the blocking line):
+/// pub fn fetch_blocking(url: &str) -> Result<String, Error> {
+///     ::async_bridge::RuntimeThread::shared().run(fetch(url))
+/// }
+/// ```
+///
+/// # The twin behind a feature
+///
+/// The attribute composes with `cfg_attr`, so a library can offer the sync API behind a
+/// feature of its own:
+///
+/// ```ignore
+/// #[cfg_attr(feature = "blocking", async_bridge::blocking)]
+/// impl Client { /* … */ }
+/// ```
+///
+/// # Arguments
+///
+/// - **`crate = "path"`**: the path of async-bridge when it is re-exported (default
+///   `::async_bridge`), resolved where the item is.
+/// - **`vis = "…"`**: the visibility of the twin struct and its helpers (`with_runtime`,
+///   `get_ref`, …); the default is `pub`. Give the type's own, e.g. `vis = "pub(crate)"`,
+///   or `vis = ""` for a private type (a `pub` twin of a private type warns of a private
+///   type in a public interface). The methods' twins keep the methods' visibility.
+///
+/// ```ignore
+/// #[async_bridge::blocking(vis = "pub(crate)", crate = "my_crate::async_bridge")]
+/// impl Cache { /* … */ }
+/// ```
+///
+/// # Errors
+///
+/// What cannot be twinned is a compile error at the offending item, and nothing is
+/// silently skipped (the item is still emitted as written, so that is the one error):
+///
+/// - a trait impl (`impl Trait for Type`): the twin's methods would need another trait;
+///   write that twin by hand, or move the async fns to an inherent impl;
+/// - an `impl Trait` argument, which the twin cannot name: use a generic `<T: Trait>`;
+/// - a receiver other than `self`, `&self` or `&mut self` (`self: Box<Self>`,
+///   `self: Pin<&mut Self>`): the twin holds the value itself;
+/// - an `impl` block without an `async fn` ("nothing to twin"), a fn that is not `async`,
+///   an `extern` fn, a type that is not a named path (`impl [T]`), a `'_` in the type;
+/// - an unknown or duplicate argument.
+#[proc_macro_attribute]
+pub fn blocking(args: TokenStream, item: TokenStream) -> TokenStream {
+    blocking::blocking(args.into(), item.into()).into()
 }
 
 /// The second step of `#[async_bridge::test]`, called by async-bridge's
