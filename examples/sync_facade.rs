@@ -59,7 +59,8 @@ mod kv {
         /// Sets `key` to the checksum of `data`, computed off the executor.
         pub async fn set_checksum(&mut self, key: &str, data: Vec<u8>) -> io::Result<u64> {
             let sum = async_bridge::spawn_blocking(move || {
-                data.iter().fold(0u64, |acc, b| acc.rotate_left(5) ^ u64::from(*b))
+                data.iter()
+                    .fold(0u64, |acc, b| acc.rotate_left(5) ^ u64::from(*b))
             })
             .await
             .map_err(io::Error::other)?;
@@ -92,7 +93,10 @@ mod kv {
                             None => "NONE\n".to_owned(),
                         },
                         (Some("SET"), Some(key), Some(value)) => {
-                            store.lock().unwrap().insert(key.to_owned(), value.to_owned());
+                            store
+                                .lock()
+                                .unwrap()
+                                .insert(key.to_owned(), value.to_owned());
                             "OK\n".to_owned()
                         }
                         _ => "ERR\n".to_owned(),

@@ -150,8 +150,8 @@ impl Backend for AmbientRuntime {
     }
 
     #[inline]
-    fn run_raw<F: Future>(&self, future: F) -> F::Output {
-        with_backend!(self, rt => rt.run_raw(future))
+    fn run_raw<F: Future>(&self, future: F, in_async: bool) -> F::Output {
+        with_backend!(self, rt => rt.run_raw(future, in_async))
     }
 
     /// The default backend's.

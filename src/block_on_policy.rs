@@ -74,10 +74,23 @@ fn in_place<R>(flavor: Flavor, run: impl FnOnce() -> R) -> R {
 /// Runs `run` (a sync call that must not refuse: `RuntimeThread::run`) wherever this thread
 /// is: inside the flavour's `block_in_place` where the table would block in place, else
 /// blocking the thread, as any sync call does (in the rows where `block_on` refuses too).
-#[inline]
-pub(crate) fn run_anywhere<R>(run: impl FnOnce() -> R) -> R {
+/// `run` hears whether the thread is in an async context (any row but "runs"): only there
+/// can it be inside a tokio task's cooperative budget.
+#[inline(always)]
+pub(crate) fn run_anywhere<R>(run: impl FnOnce(bool) -> R) -> R {
     match verdict() {
-        Verdict::RunInPlace(flavor) => in_place(flavor, run),
-        Verdict::Run | Verdict::Refuse(_) => run(),
+        // The common case (a plain thread), with `run` inlined here.
+        Verdict::Run => run(false),
+        verdict => run_in_async(verdict, run),
+    }
+}
+
+/// [`run_anywhere`] in an async context: out of line.
+#[cold]
+#[inline(never)]
+fn run_in_async<R>(verdict: Verdict, run: impl FnOnce(bool) -> R) -> R {
+    match verdict {
+        Verdict::RunInPlace(flavor) => in_place(flavor, || run(true)),
+        Verdict::Run | Verdict::Refuse(_) => run(true),
     }
 }

@@ -136,7 +136,11 @@ where
     let client = client_on(backend);
     assert_eq!(client.add(1), 1);
     deadline(60, "drop inside a tokio current-thread task", move || {
-        call_from(Caller::TokioCurrentThreadTask, RuntimeThread::shared(), move || drop(client))
+        call_from(
+            Caller::TokioCurrentThreadTask,
+            RuntimeThread::shared(),
+            move || drop(client),
+        )
     });
 }
 
@@ -157,7 +161,9 @@ fn a_twin_in_a_static() {
         assert!(t.join().unwrap() > 100);
     }
     let out = deadline(60, "the static twin from a tokio worker", || {
-        call_from(Caller::TokioWorker, RuntimeThread::shared(), || CLIENT.add(1))
+        call_from(Caller::TokioWorker, RuntimeThread::shared(), || {
+            CLIENT.add(1)
+        })
     });
     assert_eq!(out, 105);
 }

@@ -649,6 +649,7 @@ fn twin_method(
         #(#attrs)*
         #docs
         #allow_deprecated
+        #[inline]
         #vis #unsafety fn #name #generics (#receiver #(#params),*) #output #where_clause {
             #body
         }

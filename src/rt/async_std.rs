@@ -128,8 +128,12 @@ impl Backend for AsyncStd {
 
     /// async-std's `block_on` runs anywhere (nested inside an async-std task too). Outside
     /// the cooperative budget of a tokio task this thread may be polling.
-    fn run_raw<F: Future>(&self, future: F) -> F::Output {
-        async_std::task::block_on(unbudgeted(in_tokio(future)))
+    fn run_raw<F: Future>(&self, future: F, in_async: bool) -> F::Output {
+        if in_async {
+            async_std::task::block_on(unbudgeted(in_tokio(future)))
+        } else {
+            async_std::task::block_on(in_tokio(future))
+        }
     }
 
     /// async-std has one runtime, its global one: a `RuntimeThread` on async-std shares it.

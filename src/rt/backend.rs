@@ -28,8 +28,10 @@ pub(crate) trait Backend: Clone + Send + Sync + 'static {
     /// Drives `future` to completion on this thread inside this runtime's context, from any
     /// thread: also one inside another runtime's task or `block_on`, where a backend's own
     /// `block_on` would refuse or panic (what [`RuntimeThread::run`](crate::RuntimeThread::run)
-    /// needs). The caller has set the thread's async-bridge context.
-    fn run_raw<F: Future>(&self, future: F) -> F::Output;
+    /// needs). The caller has set the thread's async-bridge context. `in_async`: whether the
+    /// thread is in an async context, where it may be inside a tokio task's cooperative
+    /// budget, which the future must then be polled outside of (`in_tokio::unbudgeted`).
+    fn run_raw<F: Future>(&self, future: F, in_async: bool) -> F::Output;
 
     /// A new runtime of this backend on threads of its own, named `name` where the runtime
     /// has threads of its own to name (for [`RuntimeThread`](crate::RuntimeThread)).

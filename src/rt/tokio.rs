@@ -358,13 +358,16 @@ impl Backend for Tokio {
     /// budget, which belongs to the task this thread may be polling (a tokio worker that
     /// called a sync API): counted against it, a tokio resource would return `Pending`
     /// with an immediate wake-up forever.
-    fn run_raw<F: Future>(&self, future: F) -> F::Output {
+    fn run_raw<F: Future>(&self, future: F, in_async: bool) -> F::Output {
         // Entered for the whole call, the future's drop included (also on unwind: it is
         // declared after the guard, so it drops first). Nothing else runs on this thread
         // meanwhile, so every guard entered inside is released inside.
         let _enter = self.handle.enter();
-        let future = tokio::task::unconstrained(future); // see `in_tokio::unbudgeted`
-        futures_lite::future::block_on(future)
+        if in_async {
+            futures_lite::future::block_on(tokio::task::unconstrained(future))
+        } else {
+            futures_lite::future::block_on(future)
+        }
     }
 
     /// A multi-thread runtime with one worker (I/O and time enabled): the futures of

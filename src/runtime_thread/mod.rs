@@ -216,17 +216,20 @@ impl RuntimeThread {
     /// assert_eq!(nested.unwrap(), 7);
     /// ```
     #[track_caller]
+    #[inline]
     pub fn run<F: Future>(&self, future: F) -> F::Output {
         let rt = self.runtime();
-        if self.inner.keeper.is_this_thread() || rt.polls_own_tasks_here() {
-            own_thread(rt.flavor());
-        }
         let future = watchdog_hook::block_on_future(future, Location::caller());
-        block_on_policy::run_anywhere(|| {
+        block_on_policy::run_anywhere(|in_async| {
+            // Only a thread in an async context can be one of the runtime's own: a plain
+            // thread (the common case) skips the check.
+            if in_async && (self.inner.keeper.is_this_thread() || rt.polls_own_tasks_here()) {
+                own_thread(rt.flavor());
+            }
             // Like a blocking closure: this thread is blocked for the call, so a `run` or
             // `block_on` inside may block it further.
             let _context = context::enter(ThreadContext::Blocking(rt.flavor()));
-            rt.run_raw(future)
+            rt.run_raw(future, in_async)
         })
     }
 

@@ -277,9 +277,13 @@ impl Backend for Smol {
     /// the "async-io" thread, or on whichever thread waits in `async_io::block_on`. Outside
     /// the cooperative budget of a tokio task this thread may be polling.
     #[inline]
-    fn run_raw<F: Future>(&self, future: F) -> F::Output {
+    fn run_raw<F: Future>(&self, future: F, in_async: bool) -> F::Output {
         let _current = self.dedicated.is_some().then(|| set_dedicated(self.weak()));
-        block_on_fast(unbudgeted(in_tokio(future)))
+        if in_async {
+            block_on_fast(unbudgeted(in_tokio(future)))
+        } else {
+            block_on_fast(in_tokio(future))
+        }
     }
 
     /// A dedicated executor on one thread named `name`.
