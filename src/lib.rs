@@ -10,6 +10,9 @@
 //!   async-std).
 //! - Libraries are generic over [`R: Runtime`](Runtime) and let the application pick, or
 //!   hold a [`RuntimeHandle`].
+//! - Libraries that owe their users a sync API over their async one use [`RuntimeThread`],
+//!   whose `run` works from any thread, async code included, or let
+//!   [`#[async_bridge::blocking]`](macro@blocking) write the sync twin of their methods.
 //!
 //! # The classic mistakes, and what async-bridge says
 //!
@@ -233,7 +236,7 @@ crate::__async_bridge_backends! {
 crate::__async_bridge_backends! {
     rt::cfg_no_backend,
     mod no_backend;
-    pub use no_backend::{block_on, sleep, spawn, spawn_blocking, timeout, try_block_on};
+    pub use no_backend::{RuntimeThread, block_on, sleep, spawn, spawn_blocking, timeout, try_block_on};
     #[doc(hidden)]
     pub use no_backend::{BackendEnabled, NoBackend};
 }

@@ -14,7 +14,7 @@ pub struct NoBackend;
 /// Implemented by nothing: with no backend enabled, the free functions require it.
 #[doc(hidden)]
 #[diagnostic::on_unimplemented(
-    message = "async-bridge has no runtime backend enabled, so its free functions cannot run",
+    message = "async-bridge has no runtime backend enabled, so its free functions and `RuntimeThread` cannot run",
     label = "this needs a runtime backend",
     note = "enable one of async-bridge's Cargo features `tokio`, `smol` or `async-std` \
             (for example `async-bridge = {{ version = \"0.1\", features = [\"smol\"] }}`), \
@@ -74,4 +74,38 @@ where
     for<'a> &'a NoBackend: BackendEnabled,
 {
     unreachable!("{NEVER}")
+}
+
+/// Needs a backend feature: see the crate docs. (With a backend, a runtime on threads of its
+/// own whose `run` works from any thread; here, so that a twin of
+/// `#[async_bridge::blocking]` built without a backend says which features to enable.)
+#[derive(Clone, Debug)]
+pub struct RuntimeThread {
+    _private: (),
+}
+
+impl RuntimeThread {
+    /// Needs a backend feature: see the crate docs.
+    pub fn new() -> Self
+    where
+        for<'a> &'a NoBackend: BackendEnabled,
+    {
+        unreachable!("{NEVER}")
+    }
+
+    /// Needs a backend feature: see the crate docs.
+    pub fn shared() -> &'static RuntimeThread
+    where
+        for<'a> &'a NoBackend: BackendEnabled,
+    {
+        unreachable!("{NEVER}")
+    }
+
+    /// Needs a backend feature: see the crate docs.
+    pub fn run<F: Future>(&self, _future: F) -> F::Output
+    where
+        for<'a> &'a NoBackend: BackendEnabled,
+    {
+        unreachable!("{NEVER}")
+    }
 }
