@@ -169,7 +169,7 @@ impl Backend for AmbientRuntime {
         with_backend!(self, rt => rt.needs_driver())
     }
 
-    fn shut_down(self, timeout: Duration) {
+    fn shut_down(self, timeout: Duration) -> bool {
         with_backend!(self, rt => rt.shut_down(timeout))
     }
 

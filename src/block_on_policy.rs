@@ -74,18 +74,25 @@ fn in_place<R>(flavor: Flavor, run: impl FnOnce() -> R) -> R {
 /// Runs `run` (a sync call that must not refuse: `RuntimeThread::run`) wherever this thread
 /// is: inside the flavour's `block_in_place` where the table would block in place, else
 /// blocking the thread, as any sync call does (in the rows where `block_on` refuses too).
-/// `run` hears whether the thread is in an async context (any row but "runs"): only there
-/// can it be inside a tokio task's cooperative budget.
+///
+/// `run` hears whether the thread is inside any runtime's context: one async-bridge set up
+/// (a task, a `block_on`, a blocking closure, a `run`), or one the application built (also a
+/// thread that only entered it, or drives a tokio `Handle::block_on`). Only there can it be
+/// inside a tokio task's cooperative budget, or be one of a runtime's own threads; on a
+/// plain thread (the common case) `run` skips those checks.
 #[inline(always)]
 pub(crate) fn run_anywhere<R>(run: impl FnOnce(bool) -> R) -> R {
-    match verdict() {
-        // The common case (a plain thread), with `run` inlined here.
-        Verdict::Run => run(false),
-        verdict => run_in_async(verdict, run),
+    if let Some(ctx) = context::innermost_set() {
+        return run_in_async(verdict_in(ctx), run);
     }
+    if !rt::in_any_runtime() {
+        // The common case (a plain thread), with `run` inlined here.
+        return run(false);
+    }
+    run_in_async(verdict_in(rt::foreign_context()), run)
 }
 
-/// [`run_anywhere`] in an async context: out of line.
+/// [`run_anywhere`] inside a runtime's context: out of line.
 #[cold]
 #[inline(never)]
 fn run_in_async<R>(verdict: Verdict, run: impl FnOnce(bool) -> R) -> R {

@@ -86,6 +86,7 @@ pub struct RuntimeThread {
 
 impl RuntimeThread {
     /// Needs a backend feature: see the crate docs.
+    #[allow(clippy::new_without_default)] // a `Default` would need no backend
     pub fn new() -> Self
     where
         for<'a> &'a NoBackend: BackendEnabled,

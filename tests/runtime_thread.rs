@@ -30,6 +30,11 @@ fn work(rt: &RuntimeThread) -> usize {
         let blocking = async_bridge::spawn_blocking(|| 100).await.unwrap();
         let on_rt = rt.spawn(async { 1000 }).await.unwrap();
         async_bridge::yield_now().await;
+        // tokio defers this wake-up to the scheduler of a tokio thread (a current-thread
+        // runtime's, which `run` blocks): it must complete all the same. (Only where
+        // async-bridge has tokio in its build to ask, `tokio` or `tokio-context`.)
+        #[cfg(any(feature = "tokio", feature = "tokio-context"))]
+        tokio::task::yield_now().await;
         text.len() + *local + spawned + blocking + on_rt
     })
 }
@@ -333,6 +338,166 @@ where
 #[cfg(any(feature = "tokio", feature = "tokio-context"))]
 per_backend!(a_tokio_workers_budget_does_not_hold_up_run);
 
+/// The same inside tokio's own `Handle::block_on` (which polls under a budget too) on a
+/// plain thread and inside a `spawn_blocking` closure, where async-bridge sees no context of
+/// its own.
+#[cfg(any(feature = "tokio", feature = "tokio-context"))]
+#[test]
+fn a_tokio_block_on_budget_does_not_hold_up_run() {
+    let rt = RuntimeThread::new();
+    let receive_many = |rt: &RuntimeThread| {
+        rt.run(async {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+            for i in 0..1_000 {
+                tx.send(i).unwrap();
+            }
+            drop(tx);
+            let mut n = 0;
+            while rx.recv().await.is_some() {
+                n += 1;
+            }
+            n
+        })
+    };
+    let n = deadline(60, "inside a current-thread Handle::block_on", {
+        let rt = rt.clone();
+        move || {
+            let tokio = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            let handle = tokio.handle().clone();
+            thread::spawn(move || handle.block_on(async { receive_many(&rt) }))
+                .join()
+                .unwrap()
+        }
+    });
+    assert_eq!(n, 1_000);
+    let n = deadline(
+        60,
+        "inside a block_on inside a spawn_blocking closure",
+        move || {
+            let inner = rt.clone();
+            let tokio = tokio::runtime::Runtime::new().unwrap();
+            let handle = tokio.handle().clone();
+            rt.run(rt.spawn_blocking(move || handle.block_on(async { receive_many(&inner) })))
+                .unwrap()
+        },
+    );
+    assert_eq!(n, 1_000);
+}
+
+/// A panic of a nested `run` that the outer future catches leaves the outer one able to
+/// wait and be woken (the inner one had reached its slow path, waiting on a timer).
+fn a_caught_panic_of_a_nested_run<R: Runtime>(backend: R)
+where
+    RuntimeThread: From<R>,
+{
+    let rt = RuntimeThread::from(backend);
+    let out = deadline(60, "outer run after the inner one panicked", move || {
+        let inner = rt.clone();
+        rt.run(async move {
+            // The outer run waits first: it is in its slow path when the inner one runs.
+            async_bridge::sleep(Duration::from_millis(5)).await;
+            let caught = catch_unwind(AssertUnwindSafe(|| {
+                inner.run(async {
+                    async_bridge::sleep(Duration::from_millis(5)).await;
+                    panic!("inner run panicked on purpose");
+                })
+            }));
+            assert!(caught.is_err());
+            async_bridge::sleep(Duration::from_millis(5)).await;
+            async_bridge::spawn(async { 7 }).await.unwrap()
+        })
+    });
+    assert_eq!(out, 7);
+}
+
+per_backend!(a_caught_panic_of_a_nested_run);
+
+/// `run` in a thread-local's destructor (the thread's teardown) completes, on every backend
+/// the process survives it on.
+fn run_in_a_thread_local_destructor<R: Runtime>(backend: R)
+where
+    RuntimeThread: From<R>,
+{
+    use std::cell::RefCell;
+    use std::sync::mpsc;
+
+    struct RunOnDrop(Option<(RuntimeThread, mpsc::Sender<u32>)>);
+    impl Drop for RunOnDrop {
+        fn drop(&mut self) {
+            if let Some((rt, tx)) = self.0.take() {
+                let out = rt.run(async {
+                    async_bridge::yield_now().await;
+                    6
+                });
+                let _ = tx.send(out);
+            }
+        }
+    }
+    thread_local! {
+        static SLOT: RefCell<RunOnDrop> = const { RefCell::new(RunOnDrop(None)) };
+    }
+    let rt = RuntimeThread::from(backend);
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        // Touch tokio's and async-bridge's thread-locals first, so theirs are destroyed
+        // around ours.
+        assert_eq!(rt.run(async { 1 }), 1);
+        SLOT.with(|slot| slot.borrow_mut().0 = Some((rt, tx)));
+    })
+    .join()
+    .unwrap();
+    assert_eq!(rx.recv_timeout(Duration::from_secs(30)), Ok(6));
+}
+
+per_backend!(run_in_a_thread_local_destructor);
+
+/// A borrowed current-thread tokio runtime is driven only by its owner: `run` from the
+/// thread that drives it is the call that could only deadlock, and panics.
+#[cfg(feature = "tokio")]
+#[test]
+fn run_on_the_thread_of_a_borrowed_current_thread_runtime() {
+    let msg = deadline(60, "run from the owner of a borrowed runtime", || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async {
+                let rt = RuntimeThread::from(async_bridge::Tokio::current());
+                let caught = catch_unwind(AssertUnwindSafe(|| rt.run(async { 1 })));
+                message(&*caught.expect_err("panics rather than deadlock"))
+            })
+    });
+    assert!(msg.contains("could only deadlock"), "{msg}");
+}
+
+/// `shutdown_timeout` called from a task of its own runtime, where the shutdown needs that
+/// thread, returns at once.
+#[cfg(feature = "tokio")]
+#[test]
+fn shutdown_timeout_from_its_own_task() {
+    let rt = RuntimeThread::from(async_bridge::Tokio::current_thread());
+    let (dropped_tx, dropped_rx) = tokio::sync::oneshot::channel::<()>();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let last = rt.clone();
+    rt.spawn(async move {
+        // The test has dropped its clone: this one is the last.
+        let _ = dropped_rx.await;
+        let start = Instant::now();
+        let done = last.shutdown_timeout(Duration::from_secs(30));
+        let _ = tx.send((done, start.elapsed()));
+    })
+    .detach();
+    drop(rt);
+    dropped_tx.send(()).unwrap();
+    let (done, took) = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the task reported");
+    assert!(!done);
+    assert!(took < Duration::from_secs(10), "{took:?}");
+}
+
 /// `shutdown_timeout` is bounded while a blocking closure and a task are stuck, and shuts
 /// down only with the last clone.
 #[test]
@@ -368,7 +533,7 @@ fn shutdown_is_bounded_while_work_is_stuck() {
     release.store(true, Ordering::SeqCst);
     // A generous bound, not a timing: the work stays stuck until released.
     assert!(took < Duration::from_secs(20), "shutdown took {took:?}");
-    let _ = done;
+    assert!(!done, "stuck work held the runtime up past the timeout");
 }
 
 /// A `RuntimeThread` with nothing stuck shuts down in time, and its pending tasks are

@@ -52,11 +52,13 @@ pub(crate) trait Backend: Clone + Send + Sync + 'static {
     }
 
     /// Drops this value; when it owns its runtime and is its last owner, shuts the runtime
-    /// down, cancelling its tasks and waiting at most `timeout` for its threads.
+    /// down, cancelling its tasks and waiting at most `timeout` for its threads. Whether the
+    /// runtime has shut down, its threads included (`false` for one it does not own).
     #[inline]
-    fn shut_down(self, timeout: Duration) {
+    fn shut_down(self, timeout: Duration) -> bool {
         let _ = timeout;
         drop(self);
+        false
     }
 
     /// Spawns `future` inside the task wrapper (`task::wrapper::Task`).
@@ -105,6 +107,14 @@ pub(crate) trait Backend: Clone + Send + Sync + 'static {
     #[inline]
     fn foreign_context() -> ThreadContext {
         ThreadContext::None
+    }
+
+    /// Whether this thread defers the wake-ups that tokio's scheduler would run later (it is
+    /// a tokio current-thread scheduler's: `tokio::task::yield_now` and other deferred
+    /// wake-ups go to that scheduler, which a sync call on this thread keeps from running).
+    #[inline]
+    fn defers_wakeups() -> bool {
+        false
     }
 
     /// Runs `f` where a thread of this backend (of a flavour that

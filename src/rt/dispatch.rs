@@ -29,6 +29,35 @@ macro_rules! dispatch {
             false
         }
 
+        /// Whether this thread defers wake-ups to a scheduler a sync call would block (see
+        /// [`Backend::defers_wakeups`]); with tokio in the build only for `tokio-context`,
+        /// tokio is asked too.
+        #[inline]
+        pub(crate) fn defers_wakeups() -> bool {
+            $(
+                #[cfg(feature = $feature)]
+                if <crate::rt::$module::$ty as Backend>::defers_wakeups() {
+                    return true;
+                }
+            )*
+            #[cfg(all(feature = "tokio-context", not(feature = "tokio")))]
+            if crate::rt::tokio_probe::defers_wakeups() {
+                return true;
+            }
+            false
+        }
+
+        /// Whether this thread is inside a runtime async-bridge did not set up: one of an
+        /// enabled backend, or, with tokio in the build only for `tokio-context`, tokio's.
+        #[inline]
+        pub(crate) fn in_any_runtime() -> bool {
+            #[cfg(all(feature = "tokio-context", not(feature = "tokio")))]
+            if crate::rt::tokio_probe::in_runtime() {
+                return true;
+            }
+            in_foreign_runtime()
+        }
+
         /// The context of a runtime async-bridge did not set up on this thread.
         #[inline]
         pub(crate) fn foreign_context() -> ThreadContext {

@@ -32,6 +32,8 @@ pub(crate) mod async_task;
 pub(crate) mod in_tokio;
 #[cfg(feature = "tokio-context")]
 pub mod tokio_context;
+#[cfg(any(feature = "tokio", feature = "tokio-context"))]
+pub(crate) mod tokio_probe;
 #[cfg(feature = "tokio-context")]
 pub use tokio_context::tokio_context;
 
@@ -174,6 +176,6 @@ crate::__async_bridge_backends! {
     pub(crate) mod dispatch;
     mod raw;
     pub(crate) use backend::{Backend, RawJoin};
-    pub(crate) use dispatch::{block_in_place, foreign_context, in_foreign_runtime};
+    pub(crate) use dispatch::{block_in_place, defers_wakeups, foreign_context, in_any_runtime, in_foreign_runtime};
     pub(crate) use raw::{RawHandle, RawSleep, Wrap};
 }

@@ -3,7 +3,6 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
@@ -13,6 +12,7 @@ use tokio::runtime::{Builder, Handle, Runtime as TokioRuntime, RuntimeFlavor};
 use crate::context::{self, Flavor, ThreadContext};
 use crate::panic::{Payload, discard};
 use crate::rt::abort_flag::AbortFlag;
+use crate::rt::tokio_probe::drives_scheduler;
 use crate::rt::backend::{Backend, RawJoin};
 use crate::task::join_error::JoinError;
 use crate::task::meta::TaskMeta;
@@ -312,21 +312,45 @@ fn foreign_context_in(handle: Handle) -> ThreadContext {
     }
 }
 
-/// Whether this thread is running a tokio scheduler (rather than only having entered a
-/// runtime). tokio has no public API for it; `tokio::task::yield_now` defers its wake-up to
-/// the scheduler on a thread that runs one, and wakes at once on any other.
-fn drives_scheduler() -> bool {
-    struct Flag(AtomicBool);
-    impl Wake for Flag {
+/// `future` driven on this thread during its teardown (a `RuntimeThread::run` in a
+/// thread-local's destructor), where tokio's context and `futures_lite`'s cached parker are
+/// gone: with a parker of its own, outside any tokio context (there is none to enter).
+#[cold]
+#[inline(never)]
+fn block_on_at_teardown<F: Future>(future: F) -> F::Output {
+    use std::sync::{Condvar, Mutex, PoisonError};
+
+    #[derive(Default)]
+    struct Signal {
+        woken: Mutex<bool>,
+        changed: Condvar,
+    }
+    impl Wake for Signal {
         fn wake(self: Arc<Self>) {
-            self.0.store(true, Ordering::SeqCst);
+            self.wake_by_ref();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            *self.woken.lock().unwrap_or_else(PoisonError::into_inner) = true;
+            self.changed.notify_one();
         }
     }
-    let flag = Arc::new(Flag(AtomicBool::new(false)));
-    let waker = Waker::from(flag.clone());
-    let mut yielded = pin!(tokio::task::yield_now());
-    let _ = yielded.as_mut().poll(&mut Context::from_waker(&waker));
-    !flag.0.load(Ordering::SeqCst)
+    let signal = Arc::new(Signal::default());
+    let waker = Waker::from(signal.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        let mut woken = signal.woken.lock().unwrap_or_else(PoisonError::into_inner);
+        while !*woken {
+            woken = signal
+                .changed
+                .wait(woken)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *woken = false;
+    }
 }
 
 impl Backend for Tokio {
@@ -359,6 +383,11 @@ impl Backend for Tokio {
     /// called a sync API): counted against it, a tokio resource would return `Pending`
     /// with an immediate wake-up forever.
     fn run_raw<F: Future>(&self, future: F, in_async: bool) -> F::Output {
+        if let Err(err) = Handle::try_current() {
+            if err.is_thread_local_destroyed() {
+                return block_on_at_teardown(future);
+            }
+        }
         // Entered for the whole call, the future's drop included (also on unwind: it is
         // declared after the guard, so it drops first). Nothing else runs on this thread
         // meanwhile, so every guard entered inside is released inside.
@@ -381,18 +410,32 @@ impl Backend for Tokio {
         )
     }
 
+    /// This thread runs this current-thread runtime's scheduler (a multi-thread runtime's
+    /// worker blocks in place instead).
+    fn polls_own_tasks_here(&self) -> bool {
+        self.flavor == Flavor::TokioCurrentThread
+            && Handle::try_current().is_ok_and(|current| current.id() == self.handle.id())
+            && drives_scheduler()
+    }
+
     /// Only `Runtime::block_on` drives an owned current-thread runtime.
     fn needs_driver(&self) -> bool {
         self.flavor == Flavor::TokioCurrentThread && self.owner.is_some()
     }
 
-    fn shut_down(self, timeout: Duration) {
+    /// tokio's `shutdown_timeout` returns early once the runtime's threads are gone.
+    fn shut_down(self, timeout: Duration) -> bool {
         let runtime = self
             .owner
             .and_then(Arc::into_inner)
             .and_then(|mut owner| owner.runtime.take());
-        if let Some(runtime) = runtime {
-            runtime.shutdown_timeout(timeout);
+        match runtime {
+            Some(runtime) => {
+                let start = std::time::Instant::now();
+                runtime.shutdown_timeout(timeout);
+                start.elapsed() < timeout
+            }
+            None => false,
         }
     }
 
@@ -470,6 +513,12 @@ impl Backend for Tokio {
             return ThreadContext::None;
         };
         foreign_context_in(handle)
+    }
+
+    /// A thread that runs a tokio scheduler holding its core (a current-thread runtime's;
+    /// a multi-thread worker outside `block_in_place`).
+    fn defers_wakeups() -> bool {
+        crate::rt::tokio_probe::defers_wakeups()
     }
 
     fn block_in_place<R>(f: impl FnOnce() -> R) -> R {

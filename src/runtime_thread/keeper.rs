@@ -5,6 +5,7 @@
 
 use std::cell::Cell;
 use std::future::poll_fn;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Poll, Waker};
 use std::thread;
@@ -36,8 +37,10 @@ struct State {
     stopping: bool,
     /// The keeper's waker while it drives the runtime.
     waker: Option<Waker>,
-    /// The keeper has shut the runtime down.
+    /// The keeper has shut the runtime down (or given up on it).
     done: bool,
+    /// Whether the runtime's threads ended within their time.
+    stopped: bool,
 }
 
 thread_local! {
@@ -97,7 +100,7 @@ impl Keeper {
     }
 
     /// Waits until the keeper has shut the runtime down, at most until `deadline`; whether
-    /// it has.
+    /// the runtime, its threads included, has shut down by then.
     pub(crate) fn wait_done(&self, deadline: Instant) -> bool {
         let mut state = self.shared.lock();
         while !state.done {
@@ -112,7 +115,7 @@ impl Keeper {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-        true
+        state.stopped
     }
 }
 
@@ -126,8 +129,10 @@ impl Shared {
 /// down.
 fn keep(shared: &Arc<Shared>, driven: Option<AmbientRuntime>) {
     KEEPER_OF.with(|k| k.set(Arc::as_ptr(shared) as usize));
-    match driven {
-        Some(rt) => {
+    // A panic out of the driven runtime (tokio's unstable `unhandled_panic` setting) ends
+    // the driving, not the keeper: the shutdown still happens here, and is reported.
+    if let Some(rt) = driven {
+        let _ = catch_unwind(AssertUnwindSafe(|| {
             rt.block_on_raw(poll_fn(|cx| {
                 let mut state = shared.lock();
                 if state.stopping {
@@ -137,22 +142,24 @@ fn keep(shared: &Arc<Shared>, driven: Option<AmbientRuntime>) {
                     Poll::Pending
                 }
             }));
-            drop(rt);
-        }
-        None => {
-            let mut state = shared.lock();
-            while !state.stopping {
-                state = shared
-                    .changed
-                    .wait(state)
-                    .unwrap_or_else(PoisonError::into_inner);
-            }
-        }
+        }));
     }
-    let stop = shared.lock().stop.take();
-    if let Some((rt, timeout)) = stop {
-        rt.shut_down(timeout);
+    let mut state = shared.lock();
+    while !state.stopping {
+        state = shared
+            .changed
+            .wait(state)
+            .unwrap_or_else(PoisonError::into_inner);
     }
-    shared.lock().done = true;
+    let stop = state.stop.take();
+    drop(state);
+    let stopped = match stop {
+        Some((rt, timeout)) => catch_unwind(AssertUnwindSafe(|| rt.shut_down(timeout))).unwrap_or(false),
+        None => false,
+    };
+    let mut state = shared.lock();
+    state.stopped = stopped;
+    state.done = true;
+    drop(state);
     shared.changed.notify_all();
 }

@@ -1,6 +1,7 @@
 //! [`RuntimeThread`]: a runtime on threads of its own, for a library's synchronous API.
 
 mod keeper;
+mod repoll;
 
 use std::fmt;
 use std::future::Future;
@@ -10,12 +11,13 @@ use std::time::{Duration, Instant};
 
 use crate::ambient::{AmbientRuntime, IntoAmbient};
 use crate::context::{self, Flavor, ThreadContext};
-use crate::rt::Backend;
+use crate::rt::{self, Backend};
 use crate::task::meta::TaskMeta;
 use crate::{BlockOn, BlockOnError, JoinHandle, Spawn, SpawnBlocking, Timer};
 use crate::{block_on_policy, watchdog_hook};
 
 use self::keeper::{Keeper, THREAD_NAME};
+use self::repoll::Repoll;
 
 /// How long the runtime's threads get when the last clone is dropped (the pending tasks are
 /// cancelled at once; this bounds the wait for blocking closures that are still running).
@@ -59,8 +61,13 @@ const DROP_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(1);
 /// | smol | a dedicated executor on one thread |
 /// | async-std | async-std's global runtime, shared with the process (async-std has no other): dropping the last clone cancels nothing |
 ///
-/// A given tokio current-thread runtime is driven by the `RuntimeThread`'s own thread; a
-/// given runtime's threads keep the names they have.
+/// A given tokio current-thread runtime that the `Tokio` value owns is driven by the
+/// `RuntimeThread`'s own thread; a borrowed one (`Tokio::current()` in a current-thread
+/// `#[tokio::main]`) progresses only while its owner drives it, so `run` on the owner's
+/// thread panics (it could only deadlock). A given runtime's threads keep their names.
+///
+/// A task spawned onto a `RuntimeThread` that holds a clone of it keeps the runtime alive:
+/// it is shut down only once such tasks end.
 ///
 /// # Panics inside
 ///
@@ -192,12 +199,18 @@ impl RuntimeThread {
     /// If `future` panics, the panic resumes here with its original payload.
     ///
     /// Panics, before polling anything, when called from a thread that polls this very
-    /// runtime's tasks with no other thread to hand them to (a task spawned onto a
-    /// `RuntimeThread` on smol, or on a tokio current-thread runtime): there the call could
-    /// only deadlock, since the runtime needs that thread to finish the future. Such code is
-    /// already inside the runtime: `.await` the future. (On a tokio multi-thread runtime the
-    /// call blocks in place and works; async-std's runtime runs on several threads that take
-    /// over one another's tasks.)
+    /// runtime's tasks with no other thread to hand them to: a task of a smol executor with
+    /// one thread (a dedicated one, or smol's global one with `SMOL_THREADS` unset or 1), or
+    /// the thread that drives a tokio current-thread runtime. There the call could only
+    /// deadlock, since the runtime needs that thread to finish the future. Such code is
+    /// already inside the runtime: `.await` the future. On a tokio multi-thread runtime the
+    /// call blocks in place and works. async-std's runtime runs on several threads that take
+    /// over one another's tasks; with `ASYNC_STD_THREAD_COUNT=1`, or with all of them blocked
+    /// in `run`, a future that waits on async-std tasks cannot finish (async-std cannot tell).
+    ///
+    /// On a tokio current-thread scheduler's thread, tokio defers some wake-ups
+    /// (`tokio::task::yield_now`) to that scheduler, which `run` keeps from running: there the
+    /// future is also polled every millisecond while it is pending.
     ///
     /// # Examples
     ///
@@ -229,6 +242,10 @@ impl RuntimeThread {
             // Like a blocking closure: this thread is blocked for the call, so a `run` or
             // `block_on` inside may block it further.
             let _context = context::enter(ThreadContext::Blocking(rt.flavor()));
+            if in_async && rt::defers_wakeups() {
+                // A wake-up deferred to this thread's scheduler would never come.
+                return rt.run_raw(Repoll::new(future, rt), true);
+            }
             rt.run_raw(future, in_async)
         })
     }
@@ -282,7 +299,12 @@ impl RuntimeThread {
     /// (then the runtime finishes shutting down in the background; a closure that never
     /// returns keeps its thread).
     ///
-    /// It blocks the calling thread, at most `timeout`, as any sync call does.
+    /// It blocks the calling thread, at most `timeout`, as any sync call does (on a tokio
+    /// multi-thread worker, inside `block_in_place`). Called from a task of its own runtime
+    /// that the shutdown needs (smol's one thread, a tokio current-thread runtime's), it
+    /// starts the shutdown and returns `false` at once. A runtime it does not own
+    /// (async-std's global one, a borrowed tokio runtime, smol's global executor) is not shut
+    /// down: `false`.
     ///
     /// # Examples
     ///
@@ -300,11 +322,17 @@ impl RuntimeThread {
         let Some(mut inner) = Arc::into_inner(self.inner) else {
             return false;
         };
-        let rt = inner.rt.take();
-        if let Some(rt) = rt {
-            inner.keeper.stop(rt, timeout);
+        let Some(rt) = inner.rt.take() else {
+            return false;
+        };
+        // On a thread the shutdown needs (the one that drives the runtime, or its only
+        // thread), waiting could only wait out the time: the shutdown goes on without it.
+        let own = inner.keeper.is_this_thread() || rt.polls_own_tasks_here();
+        inner.keeper.stop(rt, timeout);
+        if own {
+            return false;
         }
-        inner.keeper.wait_done(deadline)
+        block_on_policy::run_anywhere(|_| inner.keeper.wait_done(deadline))
     }
 }
 

@@ -5,7 +5,7 @@
 //! (`async_executor::Executor`'s drop races a wake-up from another thread: the task was
 //! left neither run nor cancelled and its `JoinHandle` pending forever; RELIABILITY.md.)
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
@@ -21,6 +21,8 @@ use slab::Slab;
 pub(super) struct Dedicated {
     queue: Queue,
     pub(super) threads: usize,
+    /// The worker threads, for a shutdown that waits for them.
+    workers: Mutex<Vec<thread::JoinHandle<()>>>,
 }
 
 /// The run queue of a dedicated executor, and the wakers of its live tasks.
@@ -203,24 +205,39 @@ thread_local! {
 }
 
 /// Restores the thread's previous dedicated executor when dropped.
-pub(super) struct SetDedicated(Option<Weak<Dedicated>>);
+pub(super) struct SetDedicated(Option<Option<Weak<Dedicated>>>);
 
-/// Makes `weak` the executor of this thread until the guard is dropped.
+/// Makes `weak` the executor of this thread until the guard is dropped (nothing during the
+/// thread's teardown, once the thread-local is gone).
 pub(super) fn set_dedicated(weak: Option<Weak<Dedicated>>) -> SetDedicated {
-    SetDedicated(DEDICATED.with(|d| d.replace(weak)))
+    SetDedicated(DEDICATED.try_with(|d| d.replace(weak)).ok())
 }
 
 impl Drop for SetDedicated {
     fn drop(&mut self) {
-        let prev = self.0.take();
-        DEDICATED.with(|d| *d.borrow_mut() = prev);
+        if let Some(prev) = self.0.take() {
+            let _ = DEDICATED.try_with(|d| *d.borrow_mut() = prev);
+        }
     }
+}
+
+thread_local! {
+    /// The dedicated executor whose worker thread this is (its address), or 0.
+    static WORKER_OF: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Whether this thread is one of `dedicated`'s worker threads.
+pub(super) fn is_worker_of(dedicated: &Arc<Dedicated>) -> bool {
+    WORKER_OF.with(Cell::get) == Arc::as_ptr(dedicated) as usize
 }
 
 /// The dedicated executor of the calling thread (its threads, its `block_on`, its blocking
 /// closures), if it is still alive.
 pub(super) fn of_this_thread() -> Option<Arc<Dedicated>> {
-    DEDICATED.with(|d| d.borrow().as_ref().and_then(Weak::upgrade))
+    DEDICATED
+        .try_with(|d| d.borrow().as_ref().and_then(Weak::upgrade))
+        .ok()
+        .flatten()
 }
 
 impl Dedicated {
@@ -235,6 +252,7 @@ impl Dedicated {
         let dedicated = Arc::new(Dedicated {
             queue: queue.clone(),
             threads,
+            workers: Mutex::new(Vec::with_capacity(threads)),
         });
         for i in 0..threads {
             let queue = queue.clone();
@@ -242,18 +260,43 @@ impl Dedicated {
             let spawned = thread::Builder::new()
                 .name(format!("{name}-{i}"))
                 .spawn(move || {
+                    WORKER_OF.with(|w| w.set(weak.as_ptr() as usize));
                     let _current = set_dedicated(Some(weak));
                     // `async_io::block_on` drives the reactor (I/O, timers) while idle.
                     async_io::block_on(queue.work());
                 });
-            if let Err(err) = spawned {
-                panic!(
+            match spawned {
+                Ok(worker) => dedicated
+                    .workers
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(worker),
+                Err(err) => panic!(
                     "async-bridge could not start a thread for Smol::with_threads: {err}; \
                      check the process's thread limits or ask for fewer threads"
-                );
+                ),
             }
         }
         dedicated
+    }
+
+    /// Stops the executor (its drop) and waits at most `timeout` for its threads to end:
+    /// whether they did.
+    pub(super) fn shut_down(self, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        let workers = std::mem::take(
+            &mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner),
+        );
+        drop(self);
+        loop {
+            if workers.iter().all(thread::JoinHandle::is_finished) {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            thread::sleep(std::time::Duration::from_millis(1));
+        }
     }
 
     /// Spawns `future` on this executor.

@@ -216,9 +216,12 @@ impl BlockerState {
     fn wait<T>(&self, mut poll: impl FnMut() -> std::task::Poll<T>) -> T {
         // A `block_on` nested inside one of this thread's (only a runtime that is not
         // async-bridge's can do it): the outer one's waker is put back afterwards.
-        let outer = self.forward().take();
+        let _restore = RestoreOuter {
+            state: self,
+            outer: self.forward().take(),
+        };
         self.waiting.store(true, Ordering::SeqCst);
-        let output = async_io::block_on(std::future::poll_fn(|cx| {
+        async_io::block_on(std::future::poll_fn(|cx| {
             {
                 let mut forward = self.forward();
                 match &*forward {
@@ -227,15 +230,27 @@ impl BlockerState {
                 }
             }
             poll()
-        }));
+        }))
+    }
+}
+
+/// Puts the outer `block_on`'s waker back when a nested one ends, also when it unwinds (a
+/// panic the outer future catches: its wake-ups must reach it again).
+struct RestoreOuter<'a> {
+    state: &'a BlockerState,
+    outer: Option<std::task::Waker>,
+}
+
+impl Drop for RestoreOuter<'_> {
+    fn drop(&mut self) {
+        let outer = self.outer.take();
         let restored = outer.is_some();
         if let Some(outer) = &outer {
             // It may have missed a wake-up while the inner one waited.
             outer.wake_by_ref();
         }
-        *self.forward() = outer;
-        self.waiting.store(restored, Ordering::SeqCst);
-        output
+        *self.state.forward() = outer;
+        self.state.waiting.store(restored, Ordering::SeqCst);
     }
 }
 
@@ -278,7 +293,9 @@ impl Backend for Smol {
     /// the cooperative budget of a tokio task this thread may be polling.
     #[inline]
     fn run_raw<F: Future>(&self, future: F, in_async: bool) -> F::Output {
-        let _current = self.dedicated.is_some().then(|| set_dedicated(self.weak()));
+        // Also for the global executor, in an async context: the free functions inside must
+        // not find a dedicated executor this thread is in (only an async context can be).
+        let _current = (self.dedicated.is_some() || in_async).then(|| set_dedicated(self.weak()));
         if in_async {
             block_on_fast(unbudgeted(in_tokio(future)))
         } else {
@@ -294,14 +311,30 @@ impl Backend for Smol {
         }
     }
 
-    /// On a thread of this executor, polling one of its tasks.
+    /// A dedicated executor whose last owner this is: stopped, its threads given `timeout`.
+    fn shut_down(self, timeout: Duration) -> bool {
+        match self.dedicated.and_then(Arc::into_inner) {
+            Some(dedicated) => dedicated.shut_down(timeout),
+            None => false,
+        }
+    }
+
+    /// On the one thread of this executor (with more, the others run its tasks meanwhile).
+    /// A dedicated executor's worker threads are marked; smol's global executor's threads
+    /// are not, so there it is a thread polling one of its tasks, when `SMOL_THREADS` leaves
+    /// it one thread (its default).
     fn polls_own_tasks_here(&self) -> bool {
-        context::innermost() == ThreadContext::Task(Flavor::Smol)
-            && match (&self.dedicated, executor::of_this_thread()) {
-                (None, None) => true,
-                (Some(ours), Some(here)) => Arc::ptr_eq(ours, &here),
-                _ => false,
+        match &self.dedicated {
+            Some(ours) => ours.threads == 1 && executor::is_worker_of(ours),
+            None => {
+                context::innermost() == ThreadContext::Task(Flavor::Smol)
+                    && executor::of_this_thread().is_none()
+                    && std::env::var("SMOL_THREADS")
+                        .ok()
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .is_none_or(|n| n <= 1)
             }
+        }
     }
 
     #[inline]
