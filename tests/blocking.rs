@@ -1,6 +1,6 @@
-#![cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 //! `#[async_bridge::blocking]`: the sync twins of async impl blocks and free async fns, used
 //! from sync code, from async code and from many threads at once.
+#![cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 #![warn(missing_docs)]
 #![deny(warnings)]
 
