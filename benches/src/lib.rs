@@ -288,6 +288,30 @@ mod native_tokio {
         })
     }
 
+    /// [`spawn_batch`] with each native handle stored beside 80 bytes of padding (an
+    /// 88-byte handle, as large as async-bridge's): what the size alone costs.
+    pub fn spawn_batch_padded(rt: &tokio::runtime::Runtime, iters: u64) -> Duration {
+        let _enter = rt.enter();
+        in_task(rt, async move {
+            let start = Instant::now();
+            for _ in 0..iters {
+                let handles: Vec<_> = (0..BATCH)
+                    .map(|i| {
+                        (
+                            tokio::spawn(async move { black_box(i) }),
+                            black_box([0u64; 10]),
+                        )
+                    })
+                    .collect();
+                for (h, pad) in handles {
+                    black_box(pad);
+                    black_box(h.await.unwrap());
+                }
+            }
+            start.elapsed()
+        })
+    }
+
     pub fn spawn_batch(rt: &tokio::runtime::Runtime, iters: u64) -> Duration {
         let _enter = rt.enter();
         in_task(rt, async move {
@@ -380,6 +404,29 @@ mod native_smol {
             let start = Instant::now();
             for _ in 0..iters {
                 smol::spawn(YieldMany(black_box(POLLS))).await;
+            }
+            start.elapsed()
+        })
+    }
+
+    /// [`spawn_batch`] with each native handle stored beside 80 bytes of padding: an 88-byte
+    /// handle, as large as async-bridge's, to measure what the size alone costs.
+    pub fn spawn_batch_padded(iters: u64) -> Duration {
+        in_task(async move {
+            let start = Instant::now();
+            for _ in 0..iters {
+                let handles: Vec<_> = (0..BATCH)
+                    .map(|i| {
+                        (
+                            smol::spawn(async move { black_box(i) }),
+                            black_box([0u64; 10]),
+                        )
+                    })
+                    .collect();
+                for (h, pad) in handles {
+                    black_box(pad);
+                    black_box(h.await);
+                }
             }
             start.elapsed()
         })
@@ -600,10 +647,12 @@ ops! {
     "spawn_await", "async_std", "dyn" => |n| bridge_spawn(&*DYN_ASYNC_STD, n);
 
     "spawn_batch_10k", "tokio", "native" => |n| native_tokio::spawn_batch(&TOKIO_MT, n);
+    "spawn_batch_10k", "tokio", "native_handle_88_bytes" => |n| native_tokio::spawn_batch_padded(&TOKIO_MT, n);
     "spawn_batch_10k", "tokio", "bridge" => |n| bridge_spawn_batch(&*BRIDGE_TOKIO_MT, n);
     "spawn_batch_10k", "tokio_current_thread", "native" => |n| native_tokio::spawn_batch(&TOKIO_CT, n);
     "spawn_batch_10k", "tokio_current_thread", "bridge" => |n| bridge_spawn_batch(&*BRIDGE_TOKIO_CT, n);
     "spawn_batch_10k", "smol", "native" => native_smol::spawn_batch;
+    "spawn_batch_10k", "smol", "native_handle_88_bytes" => native_smol::spawn_batch_padded;
     "spawn_batch_10k", "smol", "bridge" => |n| bridge_spawn_batch(&Smol::global(), n);
     "spawn_batch_10k", "async_std", "native" => native_async_std::spawn_batch;
     "spawn_batch_10k", "async_std", "bridge" => |n| bridge_spawn_batch(&AsyncStd::new(), n);

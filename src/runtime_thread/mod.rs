@@ -313,9 +313,13 @@ impl RuntimeThread {
     /// use async_bridge::RuntimeThread;
     ///
     /// let rt = RuntimeThread::new();
-    /// let pending = rt.spawn(std::future::pending::<()>());
-    /// assert!(rt.shutdown_timeout(Duration::from_secs(5)));
-    /// # drop(pending);
+    /// rt.spawn(std::future::pending::<()>()).detach();
+    /// // Another clone remains: nothing is shut down.
+    /// assert!(!rt.clone().shutdown_timeout(Duration::from_secs(5)));
+    /// // The last one: the pending task is cancelled, and `true` once the runtime's threads
+    /// // have ended (on async-std, whose one runtime is global and never shut down: `false`).
+    /// let stopped = rt.shutdown_timeout(Duration::from_secs(5));
+    /// # let _ = stopped;
     /// ```
     pub fn shutdown_timeout(self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
