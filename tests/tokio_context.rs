@@ -232,7 +232,12 @@ mod on_every_backend {
     #[async_bridge::test(timeout = "120s")]
     async fn two_thousand_concurrent_tokio_socket_round_trips(rt: impl Runtime) {
         const CLIENTS: usize = 2_000;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        // Every client may connect before the server accepts one: a backlog that holds them
+        // all. (tokio's `TcpListener::bind` gives 1,024; past it, a loaded machine resets
+        // connections, and this test failed with "connection reset by peer".)
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = socket.listen(4_096).unwrap();
         let addr = listener.local_addr().unwrap();
         let server_rt = rt.clone();
         let server = rt.spawn(async move {

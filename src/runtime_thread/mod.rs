@@ -39,7 +39,7 @@ const DROP_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(1);
 ///   async-std task, another `run`, a `Drop` impl, a `static`, and from many threads at once.
 ///   It blocks the calling thread, as any sync call does: on a tokio multi-thread worker it
 ///   blocks inside `block_in_place`, so the worker's other tasks move to another thread;
-///   elsewhere it blocks the thread (the [watchdog](crate#the-watchdog), when on, reports it
+///   elsewhere it blocks the thread (the [watchdog](crate#blocking-inside-a-task), when on, reports it
 ///   when that thread is an executor's).
 /// - The free functions ([`spawn`](crate::spawn), [`sleep`](crate::sleep), …) inside `run`,
 ///   and the tasks spawned onto it, use this runtime.
