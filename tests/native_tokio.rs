@@ -190,3 +190,35 @@ fn a_multi_thread_task_that_entered_a_current_thread_runtime_still_blocks_in_pla
         },
     );
 }
+
+/// `block_on` on a thread inside tokio's own `Handle::block_on` of a current-thread
+/// runtime, from a thread that does not drive it (the policy lets it block: nothing waits
+/// on this thread), works (tokio's own `block_on` would panic there), also for a future that
+/// spends more than tokio's budget of 128 operations in one poll (tokio's `block_on` polls
+/// under a budget, which must not reach the inner future: it would get `Pending` with an
+/// immediate wake-up forever).
+#[test]
+fn block_on_inside_a_native_handle_block_on() {
+    let out = deadline(60, "block_on inside Handle::block_on", || {
+        let native = native_current_thread();
+        let handle = native.handle().clone();
+        let rt = Tokio::new();
+        std::thread::spawn(move || handle.block_on(async {
+            rt.block_on(async {
+                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+                for i in 0..1_000 {
+                    tx.send(i).unwrap();
+                }
+                drop(tx);
+                let mut n = 0;
+                while rx.recv().await.is_some() {
+                    n += 1;
+                }
+                n
+            })
+        }))
+        .join()
+        .unwrap()
+    });
+    assert_eq!(out, 1_000);
+}

@@ -45,8 +45,9 @@ use crate::task::wrapper::{self, TaskRules};
 /// [`block_on`](crate::BlockOn::block_on) (tokio's own model). So `block_on` inside one of its
 /// tasks or inside its `block_on` is refused (there is no other thread to hand the work
 /// to), and a task spawned from another thread runs once someone drives the runtime. On a
-/// borrowed current-thread runtime, `block_on` uses [`Handle::block_on`], which cannot
-/// drive the runtime's I/O and timers: they progress only while its owner drives it.
+/// borrowed current-thread runtime, `block_on` polls with its handle entered, which cannot
+/// drive the runtime's I/O and timers (as [`Handle::block_on`] cannot): they progress only
+/// while its owner drives it.
 ///
 /// # Examples
 ///
@@ -372,7 +373,15 @@ impl Backend for Tokio {
                 .as_ref()
                 .expect("async-bridge: an owned tokio runtime is present until drop")
                 .block_on(future),
-            _ => self.handle.block_on(future),
+            // Polled with the handle entered and `futures_lite`'s parker, as `run_raw` does:
+            // what `Handle::block_on` does on a thread that is not a worker, less its
+            // "inside a runtime" bookkeeping. Outside any budget: a thread the policy lets
+            // block may still be inside tokio's own `Handle::block_on` (which polls under
+            // one) or a `block_in_place`.
+            _ => {
+                let _enter = self.handle.enter();
+                futures_lite::future::block_on(tokio::task::unconstrained(future))
+            }
         }
     }
 
