@@ -203,20 +203,22 @@ fn block_on_inside_a_native_handle_block_on() {
         let native = native_current_thread();
         let handle = native.handle().clone();
         let rt = Tokio::new();
-        std::thread::spawn(move || handle.block_on(async {
-            rt.block_on(async {
-                let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                for i in 0..1_000 {
-                    tx.send(i).unwrap();
-                }
-                drop(tx);
-                let mut n = 0;
-                while rx.recv().await.is_some() {
-                    n += 1;
-                }
-                n
+        std::thread::spawn(move || {
+            handle.block_on(async {
+                rt.block_on(async {
+                    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+                    for i in 0..1_000 {
+                        tx.send(i).unwrap();
+                    }
+                    drop(tx);
+                    let mut n = 0;
+                    while rx.recv().await.is_some() {
+                        n += 1;
+                    }
+                    n
+                })
             })
-        }))
+        })
         .join()
         .unwrap()
     });
