@@ -210,7 +210,12 @@ impl RuntimeThread {
     ///
     /// On a tokio current-thread scheduler's thread, tokio defers some wake-ups
     /// (`tokio::task::yield_now`) to that scheduler, which `run` keeps from running: there the
-    /// future is also polled every millisecond while it is pending.
+    /// future is also polled every millisecond while it is pending. And the future is polled
+    /// outside the cooperative budget of the tokio task that called `run`. Both need tokio in
+    /// async-bridge's build (the feature `tokio` or `tokio-context`): without it, a smol or
+    /// async-std `run` called from a tokio task cannot ask tokio, and a future inside that
+    /// uses tokio's runtime-independent parts (`tokio::sync` past 128 operations,
+    /// `tokio::task::yield_now`) can spin or wait forever. Enable `tokio-context` then.
     ///
     /// # Examples
     ///
