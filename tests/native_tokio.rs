@@ -204,20 +204,7 @@ fn block_on_inside_a_native_handle_block_on() {
         let handle = native.handle().clone();
         let rt = Tokio::new();
         std::thread::spawn(move || {
-            handle.block_on(async {
-                rt.block_on(async {
-                    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                    for i in 0..1_000 {
-                        tx.send(i).unwrap();
-                    }
-                    drop(tx);
-                    let mut n = 0;
-                    while rx.recv().await.is_some() {
-                        n += 1;
-                    }
-                    n
-                })
-            })
+            handle.block_on(async { rt.block_on(common::past_tokio_budget()) })
         })
         .join()
         .unwrap()

@@ -317,18 +317,7 @@ where
         let rt = rt.clone();
         let n = deadline(60, "1,000 channel receives inside run", move || {
             call_from(caller, &rt.clone(), move || {
-                rt.run(async {
-                    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-                    for i in 0..1_000 {
-                        tx.send(i).unwrap();
-                    }
-                    drop(tx);
-                    let mut n = 0;
-                    while rx.recv().await.is_some() {
-                        n += 1;
-                    }
-                    n
-                })
+                rt.run(common::past_tokio_budget())
             })
         });
         assert_eq!(n, 1_000);
@@ -345,20 +334,7 @@ per_backend!(a_tokio_workers_budget_does_not_hold_up_run);
 #[test]
 fn a_tokio_block_on_budget_does_not_hold_up_run() {
     let rt = RuntimeThread::new();
-    let receive_many = |rt: &RuntimeThread| {
-        rt.run(async {
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            for i in 0..1_000 {
-                tx.send(i).unwrap();
-            }
-            drop(tx);
-            let mut n = 0;
-            while rx.recv().await.is_some() {
-                n += 1;
-            }
-            n
-        })
-    };
+    let receive_many = |rt: &RuntimeThread| rt.run(common::past_tokio_budget());
     let n = deadline(60, "inside a current-thread Handle::block_on", {
         let rt = rt.clone();
         move || {

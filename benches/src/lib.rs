@@ -37,6 +37,21 @@ pub struct Op {
 }
 
 impl Op {
+    /// The operation `run` of `group` on `backend`, as `variant`.
+    pub fn new(
+        group: &'static str,
+        backend: &'static str,
+        variant: &'static str,
+        run: fn(u64) -> Duration,
+    ) -> Self {
+        Op {
+            group,
+            backend,
+            variant,
+            run,
+        }
+    }
+
     /// `group/backend/variant`, the name the driver binaries take.
     pub fn name(&self) -> String {
         format!("{}/{}/{}", self.group, self.backend, self.variant)
@@ -818,12 +833,7 @@ fn watchdog_ops_off() -> Vec<Op> {
 
 /// An operation of the group `watchdog_poll`.
 fn watchdog_op(backend: &'static str, variant: &'static str, run: fn(u64) -> Duration) -> Op {
-    Op {
-        group: "watchdog_poll",
-        backend,
-        variant,
-        run,
-    }
+    Op::new("watchdog_poll", backend, variant, run)
 }
 
 /// The operations whose name starts with `filter` (all with an empty filter).

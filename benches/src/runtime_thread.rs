@@ -37,20 +37,6 @@ static TWIN_SMOL: LazyLock<CounterBlocking> =
 static TWIN_ASYNC_STD: LazyLock<CounterBlocking> =
     LazyLock::new(|| CounterBlocking::with_runtime(Counter { base: 1 }, RT_ASYNC_STD.clone()));
 
-fn op(
-    group: &'static str,
-    backend: &'static str,
-    variant: &'static str,
-    run: fn(u64) -> Duration,
-) -> Op {
-    Op {
-        group,
-        backend,
-        variant,
-        run,
-    }
-}
-
 fn block_on_ready<R: BlockOn>(rt: &R, n: u64) -> Duration {
     timed(n, || {
         black_box(rt.block_on(crate::ready()));
@@ -90,61 +76,61 @@ fn run_original(twin: &CounterBlocking, n: u64) -> Duration {
 /// The operations of group 8.
 pub fn ops() -> Vec<Op> {
     vec![
-        op("runtime_thread_run_ready", "tokio", "block_on", |n| {
+        Op::new("runtime_thread_run_ready", "tokio", "block_on", |n| {
             block_on_ready(&*BRIDGE_TOKIO_MT, n)
         }),
-        op("runtime_thread_run_ready", "tokio", "run", |n| {
+        Op::new("runtime_thread_run_ready", "tokio", "run", |n| {
             run_ready(&RT_TOKIO, n)
         }),
-        op("runtime_thread_run_ready", "smol", "block_on", |n| {
+        Op::new("runtime_thread_run_ready", "smol", "block_on", |n| {
             block_on_ready(&Smol::global(), n)
         }),
-        op("runtime_thread_run_ready", "smol", "run", |n| {
+        Op::new("runtime_thread_run_ready", "smol", "run", |n| {
             run_ready(&RT_SMOL, n)
         }),
-        op("runtime_thread_run_ready", "async_std", "block_on", |n| {
+        Op::new("runtime_thread_run_ready", "async_std", "block_on", |n| {
             block_on_ready(&AsyncStd::new(), n)
         }),
-        op("runtime_thread_run_ready", "async_std", "run", |n| {
+        Op::new("runtime_thread_run_ready", "async_std", "run", |n| {
             run_ready(&RT_ASYNC_STD, n)
         }),
-        op("runtime_thread_run_yield_once", "tokio", "block_on", |n| {
+        Op::new("runtime_thread_run_yield_once", "tokio", "block_on", |n| {
             block_on_yield(&*BRIDGE_TOKIO_MT, n)
         }),
-        op("runtime_thread_run_yield_once", "tokio", "run", |n| {
+        Op::new("runtime_thread_run_yield_once", "tokio", "run", |n| {
             run_yield(&RT_TOKIO, n)
         }),
-        op("runtime_thread_run_yield_once", "smol", "block_on", |n| {
+        Op::new("runtime_thread_run_yield_once", "smol", "block_on", |n| {
             block_on_yield(&Smol::global(), n)
         }),
-        op("runtime_thread_run_yield_once", "smol", "run", |n| {
+        Op::new("runtime_thread_run_yield_once", "smol", "run", |n| {
             run_yield(&RT_SMOL, n)
         }),
-        op(
+        Op::new(
             "runtime_thread_run_yield_once",
             "async_std",
             "block_on",
             |n| block_on_yield(&AsyncStd::new(), n),
         ),
-        op("runtime_thread_run_yield_once", "async_std", "run", |n| {
+        Op::new("runtime_thread_run_yield_once", "async_std", "run", |n| {
             run_yield(&RT_ASYNC_STD, n)
         }),
-        op("runtime_thread_twin", "tokio", "run_original", |n| {
+        Op::new("runtime_thread_twin", "tokio", "run_original", |n| {
             run_original(&TWIN_TOKIO, n)
         }),
-        op("runtime_thread_twin", "tokio", "twin", |n| {
+        Op::new("runtime_thread_twin", "tokio", "twin", |n| {
             twin(&TWIN_TOKIO, n)
         }),
-        op("runtime_thread_twin", "smol", "run_original", |n| {
+        Op::new("runtime_thread_twin", "smol", "run_original", |n| {
             run_original(&TWIN_SMOL, n)
         }),
-        op("runtime_thread_twin", "smol", "twin", |n| {
+        Op::new("runtime_thread_twin", "smol", "twin", |n| {
             twin(&TWIN_SMOL, n)
         }),
-        op("runtime_thread_twin", "async_std", "run_original", |n| {
+        Op::new("runtime_thread_twin", "async_std", "run_original", |n| {
             run_original(&TWIN_ASYNC_STD, n)
         }),
-        op("runtime_thread_twin", "async_std", "twin", |n| {
+        Op::new("runtime_thread_twin", "async_std", "twin", |n| {
             twin(&TWIN_ASYNC_STD, n)
         }),
     ]

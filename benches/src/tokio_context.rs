@@ -21,20 +21,6 @@ use async_compat::Compat;
 
 use crate::{Op, POLLS, YieldMany};
 
-fn op(
-    group: &'static str,
-    backend: &'static str,
-    variant: &'static str,
-    run: fn(u64) -> Duration,
-) -> Op {
-    Op {
-        group,
-        backend,
-        variant,
-        run,
-    }
-}
-
 /// `iters` spawns of `make()`'s future on smol's global executor, each awaited, from a task.
 fn smol_spawns<F>(iters: u64, make: fn() -> F) -> Duration
 where
@@ -99,85 +85,85 @@ fn polls() -> YieldMany {
 
 pub fn ops() -> Vec<Op> {
     vec![
-        op("tokio_context_spawn", "smol", "native", |n| {
+        Op::new("tokio_context_spawn", "smol", "native", |n| {
             smol_spawns(n, ready)
         }),
-        op("tokio_context_spawn", "smol", "async_compat", |n| {
+        Op::new("tokio_context_spawn", "smol", "async_compat", |n| {
             smol_spawns(n, || Compat::new(ready()))
         }),
-        op("tokio_context_spawn", "smol", "bridge", |n| {
+        Op::new("tokio_context_spawn", "smol", "bridge", |n| {
             bridge_spawns(Smol::global(), n, ready)
         }),
-        op(
+        Op::new(
             "tokio_context_spawn",
             "smol",
             "bridge_tokio_context_fn",
             |n| smol_spawns(n, || async_bridge::tokio_context(ready())),
         ),
-        op("tokio_context_spawn", "async_std", "native", |n| {
+        Op::new("tokio_context_spawn", "async_std", "native", |n| {
             async_std_spawns(n, ready)
         }),
-        op("tokio_context_spawn", "async_std", "async_compat", |n| {
+        Op::new("tokio_context_spawn", "async_std", "async_compat", |n| {
             async_std_spawns(n, || Compat::new(ready()))
         }),
-        op("tokio_context_spawn", "async_std", "bridge", |n| {
+        Op::new("tokio_context_spawn", "async_std", "bridge", |n| {
             bridge_spawns(AsyncStd::new(), n, ready)
         }),
-        op(
+        Op::new(
             "tokio_context_spawn",
             "async_std",
             "bridge_tokio_context_fn",
             |n| async_std_spawns(n, || async_bridge::tokio_context(ready())),
         ),
-        op("tokio_context_yield_100", "smol", "native", |n| {
+        Op::new("tokio_context_yield_100", "smol", "native", |n| {
             smol_spawns(n, polls)
         }),
-        op("tokio_context_yield_100", "smol", "async_compat", |n| {
+        Op::new("tokio_context_yield_100", "smol", "async_compat", |n| {
             smol_spawns(n, || Compat::new(polls()))
         }),
-        op("tokio_context_yield_100", "smol", "bridge", |n| {
+        Op::new("tokio_context_yield_100", "smol", "bridge", |n| {
             bridge_spawns(Smol::global(), n, polls)
         }),
-        op(
+        Op::new(
             "tokio_context_yield_100",
             "smol",
             "bridge_tokio_context_fn",
             |n| smol_spawns(n, || async_bridge::tokio_context(polls())),
         ),
-        op("tokio_context_yield_100", "async_std", "native", |n| {
+        Op::new("tokio_context_yield_100", "async_std", "native", |n| {
             async_std_spawns(n, polls)
         }),
-        op(
+        Op::new(
             "tokio_context_yield_100",
             "async_std",
             "async_compat",
             |n| async_std_spawns(n, || Compat::new(polls())),
         ),
-        op("tokio_context_yield_100", "async_std", "bridge", |n| {
+        Op::new("tokio_context_yield_100", "async_std", "bridge", |n| {
             bridge_spawns(AsyncStd::new(), n, polls)
         }),
-        op(
+        Op::new(
             "tokio_context_yield_100",
             "async_std",
             "bridge_tokio_context_fn",
             |n| async_std_spawns(n, || async_bridge::tokio_context(polls())),
         ),
-        op("tokio_context_block_on", "smol", "native", |n| {
+        Op::new("tokio_context_block_on", "smol", "native", |n| {
             timed(n, || {
                 black_box(futures_lite::future::block_on(ready()));
             })
         }),
-        op("tokio_context_block_on", "smol", "async_compat", |n| {
+        Op::new("tokio_context_block_on", "smol", "async_compat", |n| {
             timed(n, || {
                 black_box(futures_lite::future::block_on(Compat::new(ready())));
             })
         }),
-        op("tokio_context_block_on", "smol", "bridge", |n| {
+        Op::new("tokio_context_block_on", "smol", "bridge", |n| {
             timed(n, || {
                 black_box(Smol::global().block_on(ready()));
             })
         }),
-        op(
+        Op::new(
             "tokio_context_block_on",
             "smol",
             "bridge_tokio_context_fn",

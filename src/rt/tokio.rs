@@ -270,6 +270,22 @@ impl Tokio {
         }
     }
 
+    /// Drives `future` on this thread with the handle entered and `futures_lite`'s parker
+    /// (`block_on` of all but an owned current-thread runtime, and `RuntimeThread::run`),
+    /// outside any cooperative budget if `unbudgeted`. Entered for the whole call, the
+    /// future's drop included (also on unwind: the future is declared after the guard, so it
+    /// drops first); nothing else runs on this thread meanwhile, so every guard entered
+    /// inside is released inside.
+    #[inline]
+    fn poll_entered<F: Future>(&self, future: F, unbudgeted: bool) -> F::Output {
+        let _enter = self.handle.enter();
+        if unbudgeted {
+            futures_lite::future::block_on(tokio::task::unconstrained(future))
+        } else {
+            futures_lite::future::block_on(future)
+        }
+    }
+
     /// The tokio handle, for tokio-specific APIs.
     ///
     /// # Examples
@@ -373,15 +389,10 @@ impl Backend for Tokio {
                 .as_ref()
                 .expect("async-bridge: an owned tokio runtime is present until drop")
                 .block_on(future),
-            // Polled with the handle entered and `futures_lite`'s parker, as `run_raw` does:
-            // what `Handle::block_on` does on a thread that is not a worker, less its
-            // "inside a runtime" bookkeeping. Outside any budget: a thread the policy lets
-            // block may still be inside tokio's own `Handle::block_on` (which polls under
-            // one) or a `block_in_place`.
-            _ => {
-                let _enter = self.handle.enter();
-                futures_lite::future::block_on(tokio::task::unconstrained(future))
-            }
+            // What `Handle::block_on` does on a thread that is not a worker, less its "inside
+            // a runtime" bookkeeping. Outside any budget: a thread the policy lets block may
+            // still be inside tokio's own `Handle::block_on` (which polls under one).
+            _ => self.poll_entered(future, true),
         }
     }
 
@@ -397,15 +408,7 @@ impl Backend for Tokio {
                 return block_on_at_teardown(future);
             }
         }
-        // Entered for the whole call, the future's drop included (also on unwind: it is
-        // declared after the guard, so it drops first). Nothing else runs on this thread
-        // meanwhile, so every guard entered inside is released inside.
-        let _enter = self.handle.enter();
-        if in_async {
-            futures_lite::future::block_on(tokio::task::unconstrained(future))
-        } else {
-            futures_lite::future::block_on(future)
-        }
+        self.poll_entered(future, in_async)
     }
 
     /// A multi-thread runtime with one worker (I/O and time enabled): the futures of
@@ -513,7 +516,7 @@ impl Backend for Tokio {
     /// Whether this thread is in a tokio runtime (a task, a `block_on`, an `enter`).
     #[inline]
     fn in_foreign_runtime() -> bool {
-        Handle::try_current().is_ok()
+        crate::rt::tokio_probe::in_runtime()
     }
 
     #[inline]

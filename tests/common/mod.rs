@@ -177,3 +177,20 @@ impl std::future::Future for FirstWakerOnly {
         std::task::Poll::Pending
     }
 }
+
+/// 1,000 receives from a tokio channel in one poll: more tokio operations than tokio's
+/// cooperative budget (128). Polled under a budget that is spent, each returns `Pending`
+/// with an immediate wake-up, so a `block_on` that re-polls on wake-ups spins forever.
+/// Returns how many it received.
+pub async fn past_tokio_budget() -> usize {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    for i in 0..1_000 {
+        tx.send(i).unwrap();
+    }
+    drop(tx);
+    let mut n = 0;
+    while rx.recv().await.is_some() {
+        n += 1;
+    }
+    n
+}
