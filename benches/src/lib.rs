@@ -424,9 +424,10 @@ mod native_smol {
         })
     }
 
-    /// [`spawn_batch`] with each native handle stored beside 80 bytes of padding: an 88-byte
-    /// handle, as large as async-bridge's, to measure what the size alone costs.
-    pub fn spawn_batch_padded(iters: u64) -> Duration {
+    /// [`spawn_batch`] with each native handle stored beside `PAD` words of padding (a
+    /// handle of `8 * (PAD + 1)` bytes: 88 is as large as async-bridge's was), to measure
+    /// what the size alone costs.
+    pub fn spawn_batch_padded<const PAD: usize>(iters: u64) -> Duration {
         in_task(async move {
             let start = Instant::now();
             for _ in 0..iters {
@@ -434,7 +435,7 @@ mod native_smol {
                     .map(|i| {
                         (
                             smol::spawn(async move { black_box(i) }),
-                            black_box([0u64; 10]),
+                            black_box([0u64; PAD]),
                         )
                     })
                     .collect();
@@ -667,7 +668,10 @@ ops! {
     "spawn_batch_10k", "tokio_current_thread", "native" => |n| native_tokio::spawn_batch(&TOKIO_CT, n);
     "spawn_batch_10k", "tokio_current_thread", "bridge" => |n| bridge_spawn_batch(&*BRIDGE_TOKIO_CT, n);
     "spawn_batch_10k", "smol", "native" => native_smol::spawn_batch;
-    "spawn_batch_10k", "smol", "native_handle_88_bytes" => native_smol::spawn_batch_padded;
+    "spawn_batch_10k", "smol", "native_handle_16_bytes" => native_smol::spawn_batch_padded::<1>;
+    "spawn_batch_10k", "smol", "native_handle_24_bytes" => native_smol::spawn_batch_padded::<2>;
+    "spawn_batch_10k", "smol", "native_handle_32_bytes" => native_smol::spawn_batch_padded::<3>;
+    "spawn_batch_10k", "smol", "native_handle_88_bytes" => native_smol::spawn_batch_padded::<10>;
     "spawn_batch_10k", "smol", "bridge" => |n| bridge_spawn_batch(&Smol::global(), n);
     "spawn_batch_10k", "async_std", "native" => native_async_std::spawn_batch;
     "spawn_batch_10k", "async_std", "bridge" => |n| bridge_spawn_batch(&AsyncStd::new(), n);

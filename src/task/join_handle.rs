@@ -200,3 +200,4 @@ impl<T> fmt::Debug for JoinHandle<T> {
             .finish_non_exhaustive()
     }
 }
+
