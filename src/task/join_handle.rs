@@ -200,4 +200,3 @@ impl<T> fmt::Debug for JoinHandle<T> {
             .finish_non_exhaustive()
     }
 }
-
