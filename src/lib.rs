@@ -216,6 +216,7 @@ crate::__async_bridge_backends! {
     mod interop;
     mod panic;
     mod runtime_impls;
+    mod striped_mutex;
     mod sync;
     pub mod task;
     mod time;

@@ -2,41 +2,36 @@
 //! that finished after the call (tokio's does): remember that `abort` came first, so the
 //! output is kept only when the task had finished before, as on every other backend.
 
-use crate::sync::{AtomicBool, Ordering};
-
-/// Whether `abort` was called on a handle before its task finished.
+/// Whether `abort` was called on a handle before its task finished. A plain `bool`: the
+/// handle's `abort` runs under `JoinHandle`'s lock (`StripedMutex`), and its await has
+/// `&mut`, so every access is exclusive.
 // Without tokio it is compiled for its loom model only.
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 pub(crate) struct AbortFlag {
-    aborted: AtomicBool,
+    aborted: bool,
 }
 
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
 impl AbortFlag {
     #[inline]
     pub(crate) fn new() -> Self {
-        AbortFlag {
-            aborted: AtomicBool::new(false),
-        }
+        AbortFlag { aborted: false }
     }
 
-    /// `abort(&self)` of a handle: unless `is_finished` says the task has finished, marks
-    /// the handle aborted and then calls `cancel`. Idempotent; safe from any number of
-    /// threads at once.
+    /// `abort` of a handle: unless `is_finished` says the task has finished, marks the
+    /// handle aborted and then calls `cancel`. Idempotent.
     #[inline]
-    pub(crate) fn abort(&self, is_finished: impl FnOnce() -> bool, cancel: impl FnOnce()) {
+    pub(crate) fn abort(&mut self, is_finished: impl FnOnce() -> bool, cancel: impl FnOnce()) {
         if !is_finished() {
-            self.aborted.store(true, Ordering::Relaxed);
+            self.aborted = true;
             cancel();
         }
     }
 
     /// Whether an output of the task must be discarded (the awaiter gets a cancellation).
-    /// `&mut self`: whatever gave the caller exclusive access ordered every `abort` call
-    /// before this one, so a relaxed load sees them.
     #[inline]
-    pub(crate) fn aborted(&mut self) -> bool {
-        self.aborted.load(Ordering::Relaxed)
+    pub(crate) fn aborted(&self) -> bool {
+        self.aborted
     }
 }
 
@@ -50,6 +45,7 @@ mod loom_model {
     use loom::thread;
 
     use super::AbortFlag;
+    use crate::striped_mutex::StripedMutex;
     use crate::sync::Ordering;
     use crate::sync::loom_support::{Out, model};
 
@@ -114,7 +110,7 @@ mod loom_model {
     fn race(aborters: usize) {
         model(move || {
             let model = Model::new();
-            let flag = Arc::new(AbortFlag::new());
+            let flag = Arc::new(StripedMutex::new(AbortFlag::new()));
             let runtime = {
                 let model = model.clone();
                 thread::spawn(move || model.run())
@@ -124,13 +120,15 @@ mod loom_model {
                     let (model, flag) = (model.clone(), flag.clone());
                     thread::spawn(move || {
                         let mut saw_finished = true;
-                        flag.abort(
-                            || {
-                                saw_finished = model.is_finished();
-                                saw_finished
-                            },
-                            || model.cancel(),
-                        );
+                        flag.lock(|flag| {
+                            flag.abort(
+                                || {
+                                    saw_finished = model.is_finished();
+                                    saw_finished
+                                },
+                                || model.cancel(),
+                            )
+                        });
                         saw_finished
                     })
                 })
@@ -139,7 +137,9 @@ mod loom_model {
             // Join every aborter before judging (`all` would stop at the first `false`).
             let saw: Vec<bool> = threads.into_iter().map(|t| t.join().unwrap()).collect();
             let all_after_finish = saw.iter().all(|&saw| saw);
-            let mut flag = Arc::try_unwrap(flag).unwrap_or_else(|_| unreachable!());
+            let flag = Arc::try_unwrap(flag)
+                .unwrap_or_else(|_| unreachable!())
+                .into_inner();
             // The owner awaits: tokio hands out the output if the task produced one.
             let output = model.task.lock().unwrap().output.take();
             let kept = match output {

@@ -93,17 +93,17 @@ impl<T: Send + 'static> RawJoin<T> for Handle<T> {
         }
     }
 
-    fn abort(&self) {
+    fn abort(&mut self) -> Option<std::task::Waker> {
         match self {
             Handle::Task(h) => h.abort(),
-            Handle::Blocking(h) => RawJoin::abort(h),
+            Handle::Blocking(h) => h.abort(),
         }
     }
 
-    fn is_finished(&self) -> bool {
+    fn is_finished(&mut self) -> (bool, Option<std::task::Waker>) {
         match self {
             Handle::Task(h) => h.is_finished(),
-            Handle::Blocking(h) => RawJoin::is_finished(h),
+            Handle::Blocking(h) => h.is_finished(),
         }
     }
 }

@@ -3,15 +3,15 @@
 //! task finished first.
 //!
 //! async-task's handles cancel with `async fn cancel(self)`, which consumes the handle.
-//! `abort(&self)` therefore moves the handle into that cancellation future, polls it once
-//! (that marks the task cancelled at once) and keeps it for the awaiter. Only the abort
-//! path allocates (the boxed cancellation); spawning allocates nothing beyond the runtime's
-//! own task. The states other than `Native` are boxed, so that the handle stays small:
-//! it is moved on every spawn and polled on every await.
+//! `abort` therefore moves the handle into that cancellation future, polls it once (that
+//! marks the task cancelled at once) and keeps it for the awaiter. Only `abort`, and
+//! `is_finished` on a handle that cannot tell without a poll (async-std's), allocate: the
+//! task's end, boxed. Spawning allocates nothing beyond the runtime's own task. The state
+//! has no lock of its own (`JoinHandle`'s `StripedMutex` serves), so that the handle stays
+//! two words on smol: it is moved on every spawn and polled on every await.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::PoisonError;
 use std::task::{Context, Poll, Waker, ready};
 
 use pin_project_lite::pin_project;
@@ -19,7 +19,6 @@ use pin_project_lite::pin_project;
 use crate::context::{Flavor, ThreadContext};
 use crate::panic::{Outcome, Payload};
 use crate::rt::backend::RawJoin;
-use crate::sync::{Mutex, MutexGuard};
 use crate::task::join_error::JoinError;
 use crate::task::meta::TaskMeta;
 use crate::task::wrapper::TaskRules;
@@ -172,33 +171,35 @@ where
     }
 
     #[inline]
-    fn abort(&self) {
-        TaskHandle::abort(self);
+    fn abort(&mut self) -> Option<Waker> {
+        TaskHandle::abort(self)
     }
 
     #[inline]
-    fn is_finished(&self) -> bool {
+    fn is_finished(&mut self) -> (bool, Option<Waker>) {
         TaskHandle::is_finished(self)
     }
 }
 
+/// The handle's state. No lock of its own: `abort` and `is_finished` run under
+/// `JoinHandle`'s (`StripedMutex`), awaiting has `&mut`.
 pub(crate) struct TaskHandle<N: NativeTask> {
-    state: Mutex<State<N>>,
+    state: State<N>,
 }
 
 enum State<N: NativeTask> {
     /// The native handle while the task runs (or finished, not yet awaited); once the
-    /// awaiter has taken the output, from it or from a settled state, `Detach(None)`.
+    /// awaiter has taken the output, from it or from `Ending`, `Detach(None)`.
     Native {
         task: Detach<N>,
         /// The waker of the last poll that returned `Pending`, so that `abort` and
-        /// `is_finished`, which poll through `&self`, keep the awaiter's registration.
+        /// `is_finished`, which poll without the awaiter, keep the awaiter's registration.
         waker: N::Slot,
     },
-    Cancelling(Pin<Box<dyn Cancelling<N::Output>>>),
-    /// Settled by `abort` or `is_finished`, not yet taken by the awaiter (`None`:
-    /// cancelled, which allocates nothing).
-    Settled(Option<Box<N::Output>>),
+    /// Off the hot path, in one allocation: a cancellation in progress, or the output that
+    /// `abort` or `is_finished` settled, not yet taken by the awaiter. (One variant, not
+    /// two, so that the state is two words: see BENCHMARKS.md, "The size curve".)
+    Ending(Pin<Box<dyn Ending<N::Output>>>),
 }
 
 impl<N: NativeTask> State<N> {
@@ -226,44 +227,71 @@ impl<N: NativeTask> Drop for Detach<N> {
     }
 }
 
-/// A cancellation in progress, with the awaiter's waker: one allocation.
-trait Cancelling<T>: Send {
-    /// The awaiter's poll: keeps its waker.
+/// The end of a task that `abort` or `is_finished` reached: a cancellation in progress,
+/// then its settled output (`None`: cancelled), with the awaiter's waker.
+trait Ending<T>: Send {
+    /// The awaiter's poll: keeps its waker while pending; `Ready` takes the output.
     fn poll_awaiter(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>>;
-    /// A poll through `&self` (`abort`, `is_finished`), with the kept waker; `Ready` hands
-    /// that waker over, to be woken once the state is settled.
-    fn poll_kept(self: Pin<&mut Self>) -> Poll<(Option<T>, Option<Waker>)>;
+    /// A poll without the awaiter (`abort`, `is_finished`), with the kept waker. `Ready`
+    /// once settled; the first time, it hands the kept waker over, to be woken once the
+    /// caller has released `JoinHandle`'s lock.
+    fn poll_kept(self: Pin<&mut Self>) -> Poll<Option<Waker>>;
 }
 
 pin_project! {
-    struct CancelState<F> {
+    struct EndState<F, T> {
         waker: Option<Waker>,
         #[pin]
-        cancel: F,
+        phase: Phase<F, T>,
     }
 }
 
-impl<T, F: Future<Output = Option<T>> + Send> Cancelling<T> for CancelState<F> {
+pin_project! {
+    #[project = PhaseProj]
+    enum Phase<F, T> {
+        Cancelling { #[pin] cancel: F },
+        Settled { out: Option<T> },
+    }
+}
+
+impl<T: Send> EndState<std::future::Pending<Option<T>>, T> {
+    /// The output that `is_finished` found, settled.
+    fn settled(out: Option<T>) -> Self {
+        EndState {
+            waker: None,
+            phase: Phase::Settled { out },
+        }
+    }
+}
+
+impl<T: Send, F: Future<Output = Option<T>> + Send> Ending<T> for EndState<F, T> {
     fn poll_awaiter(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = self.project();
-        let polled = this.cancel.poll(cx);
-        if polled.is_pending() {
-            this.waker.remember(cx);
+        match this.phase.project() {
+            PhaseProj::Cancelling { cancel } => {
+                let polled = cancel.poll(cx);
+                if polled.is_pending() {
+                    this.waker.remember(cx);
+                }
+                polled
+            }
+            PhaseProj::Settled { out } => Poll::Ready(out.take()),
         }
-        polled
     }
 
-    fn poll_kept(self: Pin<&mut Self>) -> Poll<(Option<T>, Option<Waker>)> {
-        let this = self.project();
-        let out = ready!(poll_as_awaiter(this.waker.as_ref(), |cx| this
-            .cancel
-            .poll(cx)));
-        Poll::Ready((out, this.waker.take()))
+    fn poll_kept(self: Pin<&mut Self>) -> Poll<Option<Waker>> {
+        let mut this = self.project();
+        let PhaseProj::Cancelling { cancel } = this.phase.as_mut().project() else {
+            return Poll::Ready(None);
+        };
+        let out = ready!(poll_as_awaiter(this.waker.as_ref(), |cx| cancel.poll(cx)));
+        this.phase.set(Phase::Settled { out });
+        Poll::Ready(this.waker.take())
     }
 }
 
-/// Polls through `&self` with the awaiter's `waker`, or a no-op one when there is none yet,
-/// so that the poll does not take the awaiter's registration away.
+/// Polls without the awaiter, with the awaiter's `waker`, or a no-op one when there is
+/// none yet, so that the poll does not take the awaiter's registration away.
 fn poll_as_awaiter<R>(
     waker: Option<&Waker>,
     poll: impl FnOnce(&mut Context<'_>) -> Poll<R>,
@@ -274,8 +302,8 @@ fn poll_as_awaiter<R>(
 impl<N: NativeTask> TaskHandle<N> {
     #[inline]
     pub(crate) fn new(task: N) -> Self {
-        // A handle that polls through `&self` to tell `is_finished` must keep the awaiter's
-        // waker, or that poll would take the awaiter's registration away.
+        // A handle that polls without the awaiter to tell `is_finished` must keep the
+        // awaiter's waker, or that poll would take the awaiter's registration away.
         const {
             assert!(
                 N::TELLS_FINISHED != N::Slot::KEEPS,
@@ -283,26 +311,20 @@ impl<N: NativeTask> TaskHandle<N> {
             )
         };
         TaskHandle {
-            state: Mutex::new(State::Native {
+            state: State::Native {
                 task: Detach(Some(task)),
                 waker: N::Slot::default(),
-            }),
+            },
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State<N>> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// `Ready(None)` when the task was cancelled.
     #[inline(always)]
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Option<N::Output>> {
-        // `&mut self`: no lock needed.
-        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
         let State::Native {
             task: Detach(slot),
             waker,
-        } = state
+        } = &mut self.state
         else {
             return self.poll_cold(cx);
         };
@@ -328,13 +350,12 @@ impl<N: NativeTask> TaskHandle<N> {
         }
     }
 
-    /// After `abort` or `is_finished` settled the state, or once the output was taken:
-    /// out of the hot path.
+    /// After `abort` or `is_finished` reached the task's end, or once the output was
+    /// taken: out of the hot path.
     #[cold]
     #[inline(never)]
     fn poll_cold(&mut self, cx: &mut Context<'_>) -> Poll<Option<N::Output>> {
-        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
-        let polled = match state {
+        let polled = match &mut self.state {
             State::Native { task, .. } => {
                 debug_assert!(
                     task.0.is_none(),
@@ -342,83 +363,78 @@ impl<N: NativeTask> TaskHandle<N> {
                 );
                 panic!("`JoinHandle` polled after it returned `Ready`; await a handle only once")
             }
-            State::Cancelling(cancel) => ready!(cancel.as_mut().poll_awaiter(cx)),
-            State::Settled(out) => out.take().map(|out| *out),
+            State::Ending(ending) => ready!(ending.as_mut().poll_awaiter(cx)),
         };
-        *state = State::taken();
+        self.state = State::taken();
         Poll::Ready(polled)
     }
 
-    pub(crate) fn abort(&self)
+    /// Cancels the task; returns the awaiter's waker when the cancellation settled at once
+    /// (the caller wakes it once `JoinHandle`'s lock is released).
+    pub(crate) fn abort(&mut self) -> Option<Waker>
     where
         N: Cancel,
         N::Output: Send + 'static,
     {
-        let mut state = self.lock();
         // Not running, or already awaited: nothing to cancel.
         let State::Native {
             task: Detach(slot),
             waker,
-        } = &mut *state
+        } = &mut self.state
         else {
-            return;
+            return None;
         };
-        let Some(task) = slot.take() else {
-            return;
-        };
-        let mut cancel: Pin<Box<dyn Cancelling<N::Output>>> = Box::pin(CancelState {
+        let task = slot.take()?;
+        let mut ending: Pin<Box<dyn Ending<N::Output>>> = Box::pin(EndState {
             waker: waker.take(),
-            cancel: task.cancel(),
+            phase: Phase::Cancelling {
+                cancel: task.cancel(),
+            },
         });
         // The first poll marks the task cancelled. Poll with the awaiter's waker, so the
         // awaiter hears when the cancellation completes. (Where the handle keeps no waker,
         // async-task wakes the awaiter itself when it marks the task cancelled, and the
         // awaiter's next poll registers it with the cancellation.)
-        match cancel.as_mut().poll_kept() {
-            Poll::Ready((out, waker)) => store_settled(state, out, waker),
-            Poll::Pending => *state = State::Cancelling(cancel),
-        }
+        let woken = match ending.as_mut().poll_kept() {
+            Poll::Ready(waker) => waker,
+            Poll::Pending => None,
+        };
+        self.state = State::Ending(ending);
+        woken
     }
 
-    pub(crate) fn is_finished(&self) -> bool {
-        let mut state = self.lock();
-        let (out, waker) = match &mut *state {
+    /// Whether the task has finished; with the awaiter's waker when this call settled the
+    /// handle (the awaiter may be waiting for exactly the wake-up its poll consumed: the
+    /// caller passes it on once `JoinHandle`'s lock is released).
+    pub(crate) fn is_finished(&mut self) -> (bool, Option<Waker>)
+    where
+        N::Output: Send + 'static,
+    {
+        let (out, waker) = match &mut self.state {
             State::Native {
                 task: Detach(None), ..
-            } => return true,
+            } => return (true, None),
             State::Native {
                 task: Detach(Some(task)),
                 ..
-            } if N::TELLS_FINISHED => return task.finished(),
+            } if N::TELLS_FINISHED => return (task.finished(), None),
             State::Native {
                 task: Detach(Some(task)),
                 waker,
             } => match poll_as_awaiter(waker.get(), |cx| task.poll_task(cx)) {
                 Poll::Ready(out) => (out, waker.take()),
-                Poll::Pending => return false,
+                Poll::Pending => return (false, None),
             },
-            State::Cancelling(cancel) => match cancel.as_mut().poll_kept() {
-                Poll::Ready(settled) => settled,
-                Poll::Pending => return false,
-            },
-            State::Settled(_) => return true,
+            State::Ending(ending) => {
+                return match ending.as_mut().poll_kept() {
+                    Poll::Ready(waker) => (true, waker),
+                    Poll::Pending => (false, None),
+                };
+            }
         };
-        // The awaiter may be waiting for exactly the wake-up our poll consumed: pass it on.
-        store_settled(state, out, waker);
-        true
-    }
-}
-
-/// Settles `state` with the task's output (`None`: cancelled), then wakes the awaiter.
-fn store_settled<N: NativeTask>(
-    mut state: MutexGuard<'_, State<N>>,
-    out: Option<N::Output>,
-    waker: Option<Waker>,
-) {
-    *state = State::Settled(out.map(Box::new));
-    drop(state);
-    if let Some(waker) = waker {
-        waker.wake();
+        // Finished: settled, and the native handle detached (the old state's drop).
+        self.state = State::Ending(Box::pin(EndState::settled(out)));
+        (true, waker)
     }
 }
 
@@ -435,6 +451,7 @@ mod loom_model {
     use loom::thread;
 
     use super::{Cancel, NativeTask, TaskHandle};
+    use crate::striped_mutex::StripedMutex;
     use crate::sync::Ordering;
     use crate::sync::loom_support::{Out, model};
 
@@ -548,7 +565,9 @@ mod loom_model {
             let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
             let waker = Waker::from(flag.clone());
             assert!(handle.poll(&mut Context::from_waker(&waker)).is_pending());
-            let handle = Arc::new(handle);
+            // As in `JoinHandle`: `abort` and `is_finished` under the lock, the waker they
+            // return woken after it.
+            let handle = Arc::new(StripedMutex::new(handle));
 
             let executor = {
                 let shared = shared.clone();
@@ -558,20 +577,30 @@ mod loom_model {
                 let (shared, handle) = (shared.clone(), handle.clone());
                 thread::spawn(move || {
                     let completed_first = shared.task.lock().unwrap().completed;
-                    handle.abort();
+                    if let Some(waker) = handle.lock(|h| h.abort()) {
+                        waker.wake();
+                    }
                     completed_first
                 })
             };
             let checker = checker.then(|| {
                 let handle = handle.clone();
-                thread::spawn(move || handle.is_finished())
+                thread::spawn(move || {
+                    let (finished, waker) = handle.lock(|h| h.is_finished());
+                    if let Some(waker) = waker {
+                        waker.wake();
+                    }
+                    finished
+                })
             });
             executor.join().unwrap();
             let completed_first = aborter.join().unwrap();
             if let Some(checker) = checker {
                 checker.join().unwrap();
             }
-            let mut handle = Arc::try_unwrap(handle).unwrap_or_else(|_| unreachable!());
+            let mut handle = Arc::try_unwrap(handle)
+                .unwrap_or_else(|_| unreachable!())
+                .into_inner();
 
             assert!(
                 flag.0.load(Ordering::SeqCst),

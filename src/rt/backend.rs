@@ -3,7 +3,7 @@
 //! `runtime_impls.rs`; the `block_on` policy is checked there too, before `block_on_raw`.
 
 use std::future::Future;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use crate::context::{Flavor, ThreadContext};
@@ -131,6 +131,11 @@ pub(crate) trait Backend: Clone + Send + Sync + 'static {
 pub(crate) trait RawJoin<T> {
     /// `meta` names the task in its `JoinError`.
     fn poll_join(&mut self, cx: &mut Context<'_>, meta: &TaskMeta) -> Poll<Result<T, JoinError>>;
-    fn abort(&self);
-    fn is_finished(&self) -> bool;
+    /// Cancels the task. `JoinHandle` calls it under its lock, and wakes the waker returned
+    /// (the awaiter's, once the handle has settled) after releasing it.
+    #[must_use = "the returned waker must be woken"]
+    fn abort(&mut self) -> Option<Waker>;
+    /// Whether the task has finished, and a waker to wake as for `abort`.
+    #[must_use = "the returned waker must be woken"]
+    fn is_finished(&mut self) -> (bool, Option<Waker>);
 }

@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use pin_project_lite::pin_project;
 
@@ -73,7 +73,7 @@ macro_rules! raw_handle {
             }
 
             #[inline]
-            fn abort(&self) {
+            fn abort(&mut self) -> Option<Waker> {
                 match self {
                     $(
                         #[cfg(feature = $feature)]
@@ -85,7 +85,7 @@ macro_rules! raw_handle {
             }
 
             #[inline]
-            fn is_finished(&self) -> bool {
+            fn is_finished(&mut self) -> (bool, Option<Waker>) {
                 match self {
                     $(
                         #[cfg(feature = $feature)]

@@ -628,12 +628,14 @@ impl<T> RawJoin<T> for TokioHandle<T> {
             .map(|res| tokio_result(res, aborted, meta))
     }
 
-    fn abort(&self) {
+    fn abort(&mut self) -> Option<std::task::Waker> {
         self.abort
             .abort(|| self.task.is_finished(), || self.task.abort());
+        // tokio wakes the awaiter itself.
+        None
     }
 
-    fn is_finished(&self) -> bool {
-        self.task.is_finished()
+    fn is_finished(&mut self) -> (bool, Option<std::task::Waker>) {
+        (self.task.is_finished(), None)
     }
 }

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use crate::rt::{RawHandle, RawJoin};
+use crate::striped_mutex::StripedMutex;
 use crate::task::join_error::JoinError;
 use crate::task::meta::TaskMeta;
 
@@ -52,19 +53,33 @@ use crate::task::meta::TaskMeta;
 /// ```
 #[must_use = "dropping a JoinHandle detaches the task: call `.detach()` to say so, or `.await` it for its output"]
 pub struct JoinHandle<T> {
-    raw: RawHandle<T>,
+    /// The backend's handle. Awaiting has `&mut self` and takes no lock; `abort` and
+    /// `is_finished` take the lock of a shared table, so that the handle carries none.
+    raw: StripedMutex<RawHandle<T>>,
     meta: TaskMeta,
+}
+
+/// `JoinHandle<T>` is `Sync` exactly when its raw handle is `Send` (as with a `Mutex`), and
+/// that holds for every `T: Send`, on every backend, as the docs say: checked here at
+/// compile time.
+#[allow(dead_code)]
+fn sync_when_output_is_send<T: Send>() {
+    fn sync<X: Sync>() {}
+    sync::<JoinHandle<T>>();
 }
 
 impl<T> JoinHandle<T> {
     #[inline]
     pub(crate) fn new(raw: RawHandle<T>, meta: TaskMeta) -> Self {
-        JoinHandle { raw, meta }
+        JoinHandle {
+            raw: StripedMutex::new(raw),
+            meta,
+        }
     }
 
     #[inline]
     pub(crate) fn into_parts(self) -> (RawHandle<T>, TaskMeta) {
-        (self.raw, self.meta)
+        (self.raw.into_inner(), self.meta)
     }
 
     /// The same handle, recording `meta` as its task's name and spawn location.
@@ -149,7 +164,10 @@ impl<T: Send + 'static> JoinHandle<T> {
     /// # }
     /// ```
     pub fn abort(&self) {
-        self.raw.abort();
+        // The awaiter's waker is woken once the lock is released.
+        if let Some(waker) = self.raw.lock(|raw| raw.abort()) {
+            waker.wake();
+        }
     }
 
     /// True once the task has finished: completed, panicked or been cancelled. Awaiting a
@@ -171,7 +189,11 @@ impl<T: Send + 'static> JoinHandle<T> {
     /// # }
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.raw.is_finished()
+        let (finished, waker) = self.raw.lock(|raw| raw.is_finished());
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        finished
     }
 }
 
@@ -184,19 +206,42 @@ impl<T: Send + 'static> Future for JoinHandle<T> {
     #[inline(always)]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        this.raw.poll_join(cx, &this.meta)
+        this.raw.get_mut().poll_join(cx, &this.meta)
     }
 }
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut debug = f.debug_struct("JoinHandle");
-        debug.field("backend", &self.raw.backend());
+        debug.field("backend", &self.raw.lock(|raw| raw.backend()));
         if let Some(name) = self.meta.name() {
             debug.field("name", &name);
         }
         debug
             .field("spawned_at", &format_args!("{}", self.meta.location()))
             .finish_non_exhaustive()
+    }
+}
+/// The handle's size, per set of backends (64-bit targets): each word costs time on a batch
+/// of spawns (BENCHMARKS.md, "The size curve"), so a change that adds one must say so here.
+#[cfg(all(test, target_pointer_width = "64", not(async_bridge_loom)))]
+mod size {
+    use super::JoinHandle;
+
+    /// Without async-std, whose own native handle is three words.
+    #[cfg(not(feature = "async-std"))]
+    const MAX: usize = if cfg!(feature = "smol") { 32 } else { 24 };
+    #[cfg(feature = "async-std")]
+    const MAX: usize = 56;
+
+    #[test]
+    fn join_handle_size() {
+        let size = size_of::<JoinHandle<u64>>();
+        assert!(
+            size <= MAX,
+            "JoinHandle<u64> is {size} bytes, more than the {MAX} of this set of backends"
+        );
+        // The meta pointer's niche: an `Option` of it costs nothing.
+        assert_eq!(size_of::<Option<JoinHandle<u64>>>(), size);
     }
 }
