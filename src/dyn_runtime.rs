@@ -162,12 +162,16 @@ impl<R: Runtime> DynRuntime for R {
     }
 }
 
-/// Any runtime, without a type parameter: an `Arc<dyn DynRuntime>` that itself implements
-/// [`Runtime`], so `handle.spawn(async { 5 })` still returns a typed `JoinHandle<i32>`.
+/// Any runtime, without a type parameter, that itself implements [`Runtime`], so
+/// `handle.spawn(async { 5 })` still returns a typed `JoinHandle<i32>`.
 ///
 /// For code that holds an executor chosen elsewhere (executor injection, as hyper's
-/// `rt::Executor` does). Boxing happens only on this path: each spawn boxes the future and
-/// its output. Generic code (`R: Runtime`) pays nothing.
+/// `rt::Executor` does). A handle of one of async-bridge's backends (`Tokio`, `Smol`,
+/// `AsyncStd`) calls it directly: nothing is boxed, and a spawn, a `block_on` or a timer
+/// costs what it costs on the backend itself, plus one `match`. Any other runtime (a
+/// [`RuntimeThread`](crate::RuntimeThread), a type of your own) is held as an
+/// `Arc<dyn DynRuntime>`: each spawn then boxes the future and its output. Generic code
+/// (`R: Runtime`) pays nothing either way.
 ///
 /// # Examples
 ///
@@ -184,7 +188,7 @@ impl<R: Runtime> DynRuntime for R {
 /// ```
 #[derive(Clone)]
 pub struct RuntimeHandle {
-    inner: Arc<dyn DynRuntime>,
+    inner: Inner,
 }
 
 impl RuntimeHandle {
@@ -201,13 +205,8 @@ impl RuntimeHandle {
     /// # }
     /// ```
     pub fn new<R: Runtime>(runtime: R) -> Self {
-        // A handle of a handle is the same handle: no second layer of boxing.
-        let any: &dyn Any = &runtime;
-        if let Some(handle) = any.downcast_ref::<RuntimeHandle>() {
-            return handle.clone();
-        }
         RuntimeHandle {
-            inner: Arc::new(runtime),
+            inner: Inner::new(runtime),
         }
     }
 }
@@ -217,6 +216,158 @@ impl fmt::Debug for RuntimeHandle {
         f.debug_struct("RuntimeHandle")
             .field("runtime", &self.inner.runtime_name())
             .finish()
+    }
+}
+
+/// The runtime behind a [`RuntimeHandle`], and each of its operations, for every backend of
+/// the list.
+macro_rules! runtime_handle_inner {
+    ([$({
+        backend: $ty:ident, module: $module:ident, feature: $feature:literal, name: $name:literal,
+        gate: $gate:ident, flavors: [$({ $($flavor:tt)* }),* $(,)?] $(,)?
+    }),* $(,)?]) => {
+        /// A backend of the list, called directly, or any other runtime, boxed.
+        #[derive(Clone)]
+        enum Inner {
+            $(
+                #[cfg(feature = $feature)]
+                $ty(crate::$ty),
+            )*
+            Dyn(Arc<dyn DynRuntime>),
+        }
+
+        impl Inner {
+            fn new<R: Runtime>(runtime: R) -> Self {
+                let mut slot = Some(runtime);
+                let any: &mut dyn Any = &mut slot;
+                $(
+                    #[cfg(feature = $feature)]
+                    if let Some(runtime) = any.downcast_mut::<Option<crate::$ty>>() {
+                        return Inner::$ty(runtime.take().expect("the runtime is in its slot"));
+                    }
+                )*
+                // A handle of a handle is the same handle: no second layer.
+                if let Some(handle) = any.downcast_mut::<Option<RuntimeHandle>>() {
+                    return handle.take().expect("the runtime is in its slot").inner;
+                }
+                Inner::Dyn(Arc::new(slot.take().expect("the runtime is in its slot")))
+            }
+
+            fn runtime_name(&self) -> &'static str {
+                match self {
+                    $(
+                        #[cfg(feature = $feature)]
+                        Inner::$ty(_) => std::any::type_name::<crate::$ty>(),
+                    )*
+                    Inner::Dyn(runtime) => runtime.runtime_name(),
+                }
+            }
+
+            #[inline]
+            fn try_block_on_at<F: Future>(
+                &self,
+                future: F,
+                location: &'static Location<'static>,
+            ) -> Result<F::Output, BlockOnError> {
+                match self {
+                    $(
+                        #[cfg(feature = $feature)]
+                        Inner::$ty(runtime) => runtime.try_block_on_at(future, location),
+                    )*
+                    Inner::Dyn(runtime) => block_on_boxed(&**runtime, future, location),
+                }
+            }
+
+            #[inline]
+            fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+            where
+                F: Future + Send + 'static,
+                F::Output: Send + 'static,
+            {
+                match self {
+                    $(
+                        #[cfg(feature = $feature)]
+                        Inner::$ty(runtime) => runtime.spawn_with_meta(future, meta),
+                    )*
+                    Inner::Dyn(runtime) => typed(runtime.spawn_dyn_with_meta(
+                        Box::pin(async move { Box::new(future.await) as BoxedOutput }),
+                        meta,
+                    )),
+                }
+            }
+
+            #[inline]
+            fn spawn_blocking_with_meta<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
+            where
+                F: FnOnce() -> R + Send + 'static,
+                R: Send + 'static,
+            {
+                match self {
+                    $(
+                        #[cfg(feature = $feature)]
+                        Inner::$ty(runtime) => runtime.spawn_blocking_with_meta(f, meta),
+                    )*
+                    Inner::Dyn(runtime) => typed(runtime.spawn_blocking_dyn_with_meta(
+                        Box::new(move || Box::new(f()) as BoxedOutput),
+                        meta,
+                    )),
+                }
+            }
+
+            #[inline]
+            fn sleep(&self, duration: Duration) -> HandleSleep {
+                match self {
+                    $(
+                        #[cfg(feature = $feature)]
+                        Inner::$ty(runtime) => HandleSleep::Backend {
+                            sleep: crate::runtime_impls::sleep(runtime, duration),
+                        },
+                    )*
+                    Inner::Dyn(runtime) => HandleSleep::Dyn {
+                        sleep: runtime.sleep_dyn(duration),
+                    },
+                }
+            }
+        }
+    };
+}
+crate::__async_bridge_backends!(runtime_handle_inner);
+
+/// `block_on` through `dyn DynRuntime`: the output is stored beside the future.
+fn block_on_boxed<F: Future>(
+    runtime: &dyn DynRuntime,
+    future: F,
+    location: &'static Location<'static>,
+) -> Result<F::Output, BlockOnError> {
+    let mut output = None;
+    {
+        let slot = &mut output;
+        let future = pin!(async move { *slot = Some(future.await) });
+        runtime.block_on_dyn_at(future, location)?;
+    }
+    Ok(output.expect(
+        "async-bridge: block_on returned before its future completed; this is a bug in async-bridge",
+    ))
+}
+
+pin_project_lite::pin_project! {
+    /// A [`RuntimeHandle`]'s timer: its backend's, or a boxed one.
+    #[project = HandleSleepProj]
+    enum HandleSleep {
+        Backend { #[pin] sleep: crate::Sleep },
+        Dyn { sleep: Pin<Box<dyn Future<Output = ()> + Send + 'static>> },
+    }
+}
+
+impl Future for HandleSleep {
+    type Output = ();
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        match self.project() {
+            HandleSleepProj::Backend { sleep } => sleep.poll(cx),
+            HandleSleepProj::Dyn { sleep } => sleep.as_mut().poll(cx),
+        }
     }
 }
 
@@ -236,16 +387,11 @@ impl BlockOn for RuntimeHandle {
         future: F,
         location: &'static Location<'static>,
     ) -> Result<F::Output, BlockOnError> {
-        let mut output = None;
-        {
-            let slot = &mut output;
-            let future = pin!(async move { *slot = Some(future.await) });
-            self.inner.block_on_dyn_at(future, location)?;
-        }
-        Ok(output.expect("async-bridge: block_on returned before its future completed; this is a bug in async-bridge"))
+        self.inner.try_block_on_at(future, location)
     }
 }
 
+/// A handle from `dyn DynRuntime`, whose output is boxed, as a typed one.
 fn typed<T: Send + 'static>(handle: JoinHandle<BoxedOutput>) -> JoinHandle<T> {
     let (raw, meta) = handle.into_parts();
     JoinHandle::new(RawHandle::Dyn(Box::new(raw)), meta)
@@ -261,15 +407,13 @@ impl Spawn for RuntimeHandle {
         self.spawn_with_meta(future, TaskMeta::caller())
     }
 
+    #[inline]
     fn spawn_with_meta<F>(&self, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        typed(self.inner.spawn_dyn_with_meta(
-            Box::pin(async move { Box::new(future.await) as BoxedOutput }),
-            meta,
-        ))
+        self.inner.spawn_with_meta(future, meta)
     }
 }
 
@@ -283,21 +427,19 @@ impl SpawnBlocking for RuntimeHandle {
         self.spawn_blocking_with_meta(f, TaskMeta::caller())
     }
 
+    #[inline]
     fn spawn_blocking_with_meta<F, R>(&self, f: F, meta: TaskMeta) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        typed(
-            self.inner
-                .spawn_blocking_dyn_with_meta(Box::new(move || Box::new(f()) as BoxedOutput), meta),
-        )
+        self.inner.spawn_blocking_with_meta(f, meta)
     }
 }
 
 impl Timer for RuntimeHandle {
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
-        self.inner.sleep_dyn(duration)
+        self.inner.sleep(duration)
     }
 }
 

@@ -618,6 +618,92 @@ async fn runtime_handle_keeps_output_types(rt: RuntimeHandle) {
     assert_eq!(checksum_in_the_background(&handle, vec![4]).await, Ok(4));
 }
 
+/// A runtime of the user's own, delegating to a backend: `RuntimeHandle` holds it boxed
+/// (`dyn DynRuntime`), where it calls a backend of async-bridge directly.
+#[derive(Clone)]
+struct Delegating<R>(R);
+
+impl<R: Runtime> BlockOn for Delegating<R> {
+    fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.0.block_on(future)
+    }
+
+    fn try_block_on<F: std::future::Future>(
+        &self,
+        future: F,
+    ) -> Result<F::Output, async_bridge::BlockOnError> {
+        self.0.try_block_on(future)
+    }
+}
+
+impl<R: Runtime> Spawn for Delegating<R> {
+    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.0.spawn(future)
+    }
+}
+
+impl<R: Runtime> SpawnBlocking for Delegating<R> {
+    fn spawn_blocking<F, T>(&self, f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.0.spawn_blocking(f)
+    }
+}
+
+impl<R: Runtime> Timer for Delegating<R> {
+    fn sleep(
+        &self,
+        duration: Duration,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static + use<R> {
+        self.0.sleep(duration)
+    }
+}
+
+#[async_bridge::test(timeout = "60s")]
+async fn runtime_handle_of_a_runtime_of_ones_own(rt: impl Runtime) {
+    let handle = RuntimeHandle::new(Delegating(rt.clone()));
+    assert!(
+        format!("{handle:?}").contains("Delegating"),
+        "{handle:?} names the user's runtime"
+    );
+    let typed: JoinHandle<i32> = handle.spawn(async { 5 });
+    assert_eq!(typed.await.unwrap(), 5);
+    let text: JoinHandle<String> = handle.spawn_blocking(|| "blocking".to_string());
+    assert_eq!(text.await.unwrap(), "blocking");
+    let err = handle
+        .spawn(async { panic!("boxed boom") })
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "task panicked with message \"boxed boom\"");
+    let pending = handle.spawn(std::future::pending::<()>());
+    assert!(!pending.is_finished());
+    pending.abort();
+    pending.abort();
+    assert!(pending.await.unwrap_err().is_cancelled());
+    let done = handle.spawn(async { 7_u8 });
+    until(&rt, "a boxed task finished", || done.is_finished()).await;
+    done.abort();
+    assert_eq!(
+        done.await.unwrap(),
+        7,
+        "aborting a finished task keeps its output"
+    );
+    handle.sleep(MS).await;
+    assert!(
+        handle
+            .timeout(MS, std::future::pending::<()>())
+            .await
+            .is_err()
+    );
+    assert_eq!(checksum_in_the_background(&handle, vec![4]).await, Ok(4));
+}
+
 #[test]
 fn runtime_handle_block_on_from_a_plain_thread() {
     #[cfg(feature = "smol")]
