@@ -196,10 +196,12 @@ enum State<N: NativeTask> {
         /// `is_finished`, which poll without the awaiter, keep the awaiter's registration.
         waker: N::Slot,
     },
-    /// Off the hot path, in one allocation: a cancellation in progress, or the output that
-    /// `abort` or `is_finished` settled, not yet taken by the awaiter. (One variant, not
-    /// two, so that the state is two words: see BENCHMARKS.md, "The size curve".)
-    Ending(Pin<Box<dyn Ending<N::Output>>>),
+    /// Off the hot path: a cancellation in progress, or the output that `abort` or
+    /// `is_finished` settled, not yet taken by the awaiter. One variant, not two, behind a
+    /// thin pointer (a box of the boxed trait object: two allocations, on `abort` only), so
+    /// that the state is two words and leaves a niche for `RawHandle`'s tag: see
+    /// BENCHMARKS.md, "The size curve".
+    Ending(Box<Pin<Box<dyn Ending<N::Output>>>>),
 }
 
 impl<N: NativeTask> State<N> {
@@ -363,7 +365,7 @@ impl<N: NativeTask> TaskHandle<N> {
                 );
                 panic!("`JoinHandle` polled after it returned `Ready`; await a handle only once")
             }
-            State::Ending(ending) => ready!(ending.as_mut().poll_awaiter(cx)),
+            State::Ending(ending) => ready!(ending.as_mut().as_mut().poll_awaiter(cx)),
         };
         self.state = State::taken();
         Poll::Ready(polled)
@@ -385,17 +387,17 @@ impl<N: NativeTask> TaskHandle<N> {
             return None;
         };
         let task = slot.take()?;
-        let mut ending: Pin<Box<dyn Ending<N::Output>>> = Box::pin(EndState {
+        let mut ending: Box<Pin<Box<dyn Ending<N::Output>>>> = Box::new(Box::pin(EndState {
             waker: waker.take(),
             phase: Phase::Cancelling {
                 cancel: task.cancel(),
             },
-        });
+        }));
         // The first poll marks the task cancelled. Poll with the awaiter's waker, so the
         // awaiter hears when the cancellation completes. (Where the handle keeps no waker,
         // async-task wakes the awaiter itself when it marks the task cancelled, and the
         // awaiter's next poll registers it with the cancellation.)
-        let woken = match ending.as_mut().poll_kept() {
+        let woken = match ending.as_mut().as_mut().poll_kept() {
             Poll::Ready(waker) => waker,
             Poll::Pending => None,
         };
@@ -426,14 +428,14 @@ impl<N: NativeTask> TaskHandle<N> {
                 Poll::Pending => return (false, None),
             },
             State::Ending(ending) => {
-                return match ending.as_mut().poll_kept() {
+                return match ending.as_mut().as_mut().poll_kept() {
                     Poll::Ready(waker) => (true, waker),
                     Poll::Pending => (false, None),
                 };
             }
         };
         // Finished: settled, and the native handle detached (the old state's drop).
-        self.state = State::Ending(Box::pin(EndState::settled(out)));
+        self.state = State::Ending(Box::new(Box::pin(EndState::settled(out))));
         (true, waker)
     }
 }

@@ -230,7 +230,11 @@ mod size {
 
     /// Without async-std, whose own native handle is three words.
     #[cfg(not(feature = "async-std"))]
-    const MAX: usize = if cfg!(feature = "smol") { 32 } else { 24 };
+    const MAX: usize = if cfg!(all(feature = "smol", feature = "tokio")) {
+        32
+    } else {
+        24
+    };
     #[cfg(feature = "async-std")]
     const MAX: usize = 56;
 
