@@ -30,7 +30,7 @@ pub(crate) struct StripedMutex<X> {
     value: UnsafeCell<X>,
     /// Under loom, a lock of its own, which loom can model (the table is std's).
     #[cfg(async_bridge_loom)]
-    lock: loom::sync::Mutex<()>,
+    lock: crate::sync::Mutex<()>,
 }
 
 // SAFETY: `&StripedMutex<X>` reaches the value only inside `lock`, under a lock shared by
@@ -73,7 +73,7 @@ impl<X> StripedMutex<X> {
         StripedMutex {
             value: UnsafeCell::new(value),
             #[cfg(async_bridge_loom)]
-            lock: loom::sync::Mutex::new(()),
+            lock: crate::sync::Mutex::new(()),
         }
     }
 

@@ -552,11 +552,12 @@ mod loom_model {
         }
     }
 
-    /// The awaiter polls once (pending), then the task runs on one thread while `abort`
-    /// (and, with `checker`, `is_finished`) run on others. Checks: the awaiter is woken,
-    /// the handle then resolves, its output is kept when the task completed before `abort`
-    /// began, and every output produced is dropped exactly once.
-    fn race(checker: bool) {
+    /// The awaiter polls once (pending), then the task runs on one thread while, with
+    /// `aborter`, `abort` and, with `checker`, `is_finished` run on others. Checks: the
+    /// awaiter is woken, the handle then resolves, its output is kept when the task
+    /// completed before `abort` began (always, without `abort`), and every output produced
+    /// is dropped exactly once.
+    fn race(aborter: bool, checker: bool) {
         model(move || {
             let shared = Arc::new(Shared {
                 task: Mutex::new(Task::default()),
@@ -575,7 +576,7 @@ mod loom_model {
                 let shared = shared.clone();
                 thread::spawn(move || shared.run())
             };
-            let aborter = {
+            let aborter = aborter.then(|| {
                 let (shared, handle) = (shared.clone(), handle.clone());
                 thread::spawn(move || {
                     let completed_first = shared.task.lock().unwrap().completed;
@@ -584,7 +585,7 @@ mod loom_model {
                     }
                     completed_first
                 })
-            };
+            });
             let checker = checker.then(|| {
                 let handle = handle.clone();
                 thread::spawn(move || {
@@ -596,7 +597,8 @@ mod loom_model {
                 })
             });
             executor.join().unwrap();
-            let completed_first = aborter.join().unwrap();
+            // Without `abort`, the task completes: its output must be there.
+            let completed_first = aborter.is_none_or(|aborter| aborter.join().unwrap());
             if let Some(checker) = checker {
                 checker.join().unwrap();
             }
@@ -631,11 +633,18 @@ mod loom_model {
 
     #[test]
     fn loom_abort_races_completion() {
-        race(false);
+        race(true, false);
     }
 
     #[test]
     fn loom_abort_and_is_finished_race_completion() {
-        race(true);
+        race(true, true);
+    }
+
+    /// Without an `abort` to wake the awaiter again, an `is_finished` that took the
+    /// awaiter's registration away would lose its wake-up.
+    #[test]
+    fn loom_is_finished_races_completion() {
+        race(false, true);
     }
 }
