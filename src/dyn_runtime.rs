@@ -289,10 +289,7 @@ macro_rules! runtime_handle_inner {
                         #[cfg(feature = $feature)]
                         Inner::$ty(runtime) => runtime.spawn_with_meta(future, meta),
                     )*
-                    Inner::Dyn(runtime) => typed(runtime.spawn_dyn_with_meta(
-                        Box::pin(async move { Box::new(future.await) as BoxedOutput }),
-                        meta,
-                    )),
+                    Inner::Dyn(runtime) => spawn_boxed(&**runtime, future, meta),
                 }
             }
 
@@ -307,10 +304,7 @@ macro_rules! runtime_handle_inner {
                         #[cfg(feature = $feature)]
                         Inner::$ty(runtime) => runtime.spawn_blocking_with_meta(f, meta),
                     )*
-                    Inner::Dyn(runtime) => typed(runtime.spawn_blocking_dyn_with_meta(
-                        Box::new(move || Box::new(f()) as BoxedOutput),
-                        meta,
-                    )),
+                    Inner::Dyn(runtime) => spawn_blocking_boxed(&**runtime, f, meta),
                 }
             }
 
@@ -333,7 +327,36 @@ macro_rules! runtime_handle_inner {
 }
 crate::__async_bridge_backends!(runtime_handle_inner);
 
-/// `block_on` through `dyn DynRuntime`: the output is stored beside the future.
+/// A spawn through `dyn DynRuntime`: the future and its output boxed. Out of line, so that
+/// the direct calls of the other arms inline as they do outside a `RuntimeHandle`.
+#[cold]
+#[inline(never)]
+fn spawn_boxed<F>(runtime: &dyn DynRuntime, future: F, meta: TaskMeta) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    typed(runtime.spawn_dyn_with_meta(
+        Box::pin(async move { Box::new(future.await) as BoxedOutput }),
+        meta,
+    ))
+}
+
+/// A `spawn_blocking` through `dyn DynRuntime` (see [`spawn_boxed`]).
+#[cold]
+#[inline(never)]
+fn spawn_blocking_boxed<F, R>(runtime: &dyn DynRuntime, f: F, meta: TaskMeta) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    typed(runtime.spawn_blocking_dyn_with_meta(Box::new(move || Box::new(f()) as BoxedOutput), meta))
+}
+
+/// `block_on` through `dyn DynRuntime`: the output is stored beside the future (see
+/// [`spawn_boxed`]).
+#[cold]
+#[inline(never)]
 fn block_on_boxed<F: Future>(
     runtime: &dyn DynRuntime,
     future: F,
@@ -373,15 +396,18 @@ impl Future for HandleSleep {
 
 impl BlockOn for RuntimeHandle {
     #[track_caller]
+    #[inline]
     fn block_on<F: Future>(&self, future: F) -> F::Output {
         crate::block_on_error::or_panic(self.try_block_on(future))
     }
 
     #[track_caller]
+    #[inline]
     fn try_block_on<F: Future>(&self, future: F) -> Result<F::Output, BlockOnError> {
         self.try_block_on_at(future, Location::caller())
     }
 
+    #[inline]
     fn try_block_on_at<F: Future>(
         &self,
         future: F,
@@ -399,6 +425,7 @@ fn typed<T: Send + 'static>(handle: JoinHandle<BoxedOutput>) -> JoinHandle<T> {
 
 impl Spawn for RuntimeHandle {
     #[track_caller]
+    #[inline]
     fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
@@ -419,6 +446,7 @@ impl Spawn for RuntimeHandle {
 
 impl SpawnBlocking for RuntimeHandle {
     #[track_caller]
+    #[inline]
     fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
@@ -438,6 +466,7 @@ impl SpawnBlocking for RuntimeHandle {
 }
 
 impl Timer for RuntimeHandle {
+    #[inline]
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
         self.inner.sleep(duration)
     }
