@@ -196,6 +196,11 @@ impl Backend for AmbientRuntime {
         with_backend!(self, rt => sleep_of(rt, rt.sleep_raw(duration)))
     }
 
+    #[inline]
+    fn deadline_raw(&self, duration: Duration) -> RawSleep {
+        with_backend!(self, rt => sleep_of(rt, rt.deadline_raw(duration)))
+    }
+
     fn of_context(flavor: Flavor) -> Option<Self> {
         Self::of_flavor(flavor)
     }

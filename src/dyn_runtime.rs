@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::rt::RawHandle;
 use crate::task::meta::TaskMeta;
-use crate::{BlockOn, BlockOnError, JoinHandle, Runtime, Spawn, SpawnBlocking, Timer};
+use crate::{BlockOn, BlockOnError, JoinHandle, Runtime, Spawn, SpawnBlocking, Timeout, Timer};
 
 /// A boxed output, as it crosses the dyn boundary.
 pub type BoxedOutput = Box<dyn Any + Send + 'static>;
@@ -322,6 +322,21 @@ macro_rules! runtime_handle_inner {
                     },
                 }
             }
+
+            #[inline]
+            fn deadline(&self, duration: Duration) -> HandleSleep {
+                match self {
+                    $(
+                        #[cfg(feature = $feature)]
+                        Inner::$ty(runtime) => HandleSleep::Backend {
+                            sleep: crate::runtime_impls::deadline(runtime, duration),
+                        },
+                    )*
+                    Inner::Dyn(runtime) => HandleSleep::Dyn {
+                        sleep: runtime.sleep_dyn(duration),
+                    },
+                }
+            }
         }
     };
 }
@@ -469,6 +484,22 @@ impl Timer for RuntimeHandle {
     #[inline]
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
         self.inner.sleep(duration)
+    }
+
+    /// The runtime's own timeout, its timer made only when `future` is first found pending
+    /// (for a runtime of one's own, a [`Timeout`] of its `sleep`).
+    ///
+    /// # Panics
+    ///
+    /// As the runtime's: on tokio, the first poll that finds `future` pending panics if
+    /// the runtime was built without its time driver (`enable_time`).
+    #[inline]
+    fn timeout<F: Future>(
+        &self,
+        duration: Duration,
+        future: F,
+    ) -> Timeout<F, impl Future<Output = ()> + Send + 'static + use<F>> {
+        Timeout::new(future, self.inner.deadline(duration))
     }
 }
 

@@ -128,5 +128,5 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// assert!(late.is_err());
 /// ```
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F, Sleep> {
-    Timeout::new(future, sleep(duration))
+    Timeout::new(future, Sleep::new(AmbientRuntime::find().deadline_raw(duration)))
 }

@@ -63,6 +63,13 @@ pub(crate) fn sleep<B: Wrap>(rt: &B, duration: Duration) -> Sleep {
     Sleep::new(B::wrap_sleep(rt.sleep_raw(duration)))
 }
 
+/// A backend's timer for a timeout, as a [`Sleep`]: made when first polled.
+#[inline(always)]
+#[allow(unreachable_code)] // with no backend, only the uninhabited `RawSleep` is left
+pub(crate) fn deadline<B: Wrap>(rt: &B, duration: Duration) -> Sleep {
+    Sleep::new(B::wrap_sleep(rt.deadline_raw(duration)))
+}
+
 /// The public traits for `$ty` (`@one`), or for every backend of the list.
 macro_rules! impl_public_traits {
     ([$({
@@ -174,6 +181,24 @@ macro_rules! impl_public_traits {
                 duration: ::std::time::Duration,
             ) -> impl ::std::future::Future<Output = ()> + Send + 'static + use<> {
                 $crate::runtime_impls::sleep(self, duration)
+            }
+
+            /// Races `future` against a timer of `duration` on this runtime's clock,
+            /// counted from this call. The timer is made only when `future` is first found
+            /// pending: a future that is ready at once costs no timer.
+            ///
+            /// # Panics
+            ///
+            /// On tokio, the first poll that finds `future` pending panics if the runtime
+            /// was built without its time driver (`enable_time`).
+            #[inline]
+            fn timeout<F: ::std::future::Future>(
+                &self,
+                duration: ::std::time::Duration,
+                future: F,
+            ) -> $crate::Timeout<F, impl ::std::future::Future<Output = ()> + Send + 'static + use<F>>
+            {
+                $crate::Timeout::new(future, $crate::runtime_impls::deadline(self, duration))
             }
         }
     };

@@ -181,6 +181,10 @@ pub trait Timer {
     /// Races `future` against [`sleep(duration)`](Timer::sleep): `Ok` with its output if it
     /// finishes first, else `Err(Elapsed)` (and `future` is dropped with the `Timeout`).
     /// [`Timeout`] is `Send` exactly when `future` is.
+    ///
+    /// The backends' own (and [`RuntimeHandle`](crate::RuntimeHandle)'s) take the deadline
+    /// at this call but make the timer only when `future` is first found pending, so a
+    /// future that is ready at once costs no timer.
     fn timeout<F: Future>(
         &self,
         duration: Duration,

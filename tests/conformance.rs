@@ -876,6 +876,31 @@ fn timers_made_outside_any_runtime_work_on_any_executor<R: Runtime + Debug>(rt: 
     }
 }
 
+per_backend!(a_timeout_counts_from_when_it_was_made);
+
+fn a_timeout_counts_from_when_it_was_made<R: Runtime + Debug>(rt: R) {
+    // Made now with 30 ms, first polled 60 ms later: its time is up at that first poll,
+    // although its future would finish 10 ms after it (a timer counted from the first
+    // poll would let it). The timer is made only at that poll: the deadline is not.
+    let late = rt.timeout(30 * MS, {
+        let rt = rt.clone();
+        async move { rt.sleep(10 * MS).await }
+    });
+    // And the free function's, on the ambient runtime.
+    let free_late = async_bridge::timeout(30 * MS, {
+        let rt = rt.clone();
+        async move { rt.sleep(10 * MS).await }
+    });
+    thread::sleep(60 * MS);
+    assert!(rt.block_on(late).is_err());
+    assert!(rt.block_on(free_late).is_err());
+    // One made just before its first poll still lets a quick future win.
+    assert_eq!(
+        rt.block_on(rt.timeout(Duration::from_secs(5), async { 7 })),
+        Ok(7)
+    );
+}
+
 #[async_bridge::test(timeout = "60s")]
 async fn timeout_elapses_and_drops_the_future(rt: impl Runtime) {
     let dropped = Arc::new(AtomicBool::new(false));

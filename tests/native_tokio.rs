@@ -211,3 +211,39 @@ fn block_on_inside_a_native_handle_block_on() {
     });
     assert_eq!(out, 1_000);
 }
+
+/// A runtime built without its time driver: a sleep panics when made (as tokio's does), a
+/// timeout when its future is first found pending, since its timer is made only then.
+#[test]
+fn timers_on_a_runtime_without_its_time_driver() {
+    use async_bridge::Timer;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    use std::time::Duration;
+
+    deadline(30, "no time driver", || {
+        let native = Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        let rt = Tokio::from_handle(native.handle().clone());
+        let message = |payload: Box<dyn std::any::Any + Send>| {
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default()
+        };
+        let sleep = catch_unwind(AssertUnwindSafe(|| {
+            drop(rt.sleep(Duration::from_millis(1)))
+        }));
+        assert!(message(sleep.unwrap_err()).contains("enable_time"));
+        // A ready future needs no timer.
+        assert_eq!(
+            rt.block_on(rt.timeout(Duration::from_secs(1), async { 3 })),
+            Ok(3)
+        );
+        let pending = rt.timeout(Duration::from_secs(1), std::future::pending::<()>());
+        let polled = catch_unwind(AssertUnwindSafe(|| rt.block_on(pending)));
+        assert!(message(polled.unwrap_err()).contains("enable_time"));
+    });
+}

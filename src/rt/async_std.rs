@@ -13,6 +13,7 @@ use crate::panic::Outcome;
 use crate::rt::async_task::{AsyncTask, Cancel, NativeTask, TaskHandle};
 use crate::rt::backend::{Backend, RawJoin};
 use crate::rt::in_tokio::{in_tokio, in_tokio_fn, unbudgeted};
+use crate::rt::io_timer::IoTimer;
 use crate::task::join_error::JoinError;
 use crate::task::meta::TaskMeta;
 use crate::task::wrapper;
@@ -113,7 +114,7 @@ type AsyncStdTask = AsyncTask<{ Flavor::AsyncStd as u8 }>;
 
 impl Backend for AsyncStd {
     type Handle<T> = Handle<T>;
-    type Sleep = async_io::Timer;
+    type Sleep = IoTimer;
 
     #[inline]
     fn flavor(&self) -> Flavor {
@@ -167,9 +168,14 @@ impl Backend for AsyncStd {
     }
 
     #[inline]
-    fn sleep_raw(&self, duration: Duration) -> async_io::Timer {
+    fn sleep_raw(&self, duration: Duration) -> IoTimer {
         // async-std's own timers are async-io's.
-        async_io::Timer::after(duration)
+        IoTimer::after(duration)
+    }
+
+    #[inline]
+    fn deadline_raw(&self, duration: Duration) -> IoTimer {
+        IoTimer::deadline(duration)
     }
 
     #[inline]

@@ -77,6 +77,11 @@ pub(crate) trait Backend: Clone + Send + Sync + 'static {
     /// A timer that fires `duration` from now; it can be polled by any executor.
     fn sleep_raw(&self, duration: Duration) -> Self::Sleep;
 
+    /// The same timer for a timeout: the deadline is `duration` from now, but the timer is
+    /// made only when first polled, so that a timeout whose future is ready at once costs
+    /// none (`Timeout` polls its future first).
+    fn deadline_raw(&self, duration: Duration) -> Self::Sleep;
+
     /// The runtime value that a thread in a context of `flavor` (one of this backend's)
     /// belongs to, if it can still be had.
     fn of_context(flavor: Flavor) -> Option<Self>;

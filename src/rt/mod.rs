@@ -30,10 +30,14 @@ pub(crate) mod abort_flag;
 pub(crate) mod async_task;
 #[cfg(any(feature = "smol", feature = "async-std"))]
 pub(crate) mod in_tokio;
+#[cfg(any(feature = "smol", feature = "async-std"))]
+pub(crate) mod io_timer;
 #[cfg(feature = "tokio-context")]
 pub mod tokio_context;
 #[cfg(any(feature = "tokio", feature = "tokio-context"))]
 pub(crate) mod tokio_probe;
+#[cfg(feature = "tokio")]
+pub(crate) mod tokio_sleep;
 #[cfg(feature = "tokio-context")]
 pub use tokio_context::tokio_context;
 

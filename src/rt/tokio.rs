@@ -13,6 +13,7 @@ use crate::context::{self, Flavor, ThreadContext};
 use crate::panic::{Payload, discard};
 use crate::rt::abort_flag::AbortFlag;
 use crate::rt::tokio_probe::drives_scheduler;
+use crate::rt::tokio_sleep::TokioSleep;
 use crate::rt::backend::{Backend, RawJoin};
 use crate::task::join_error::JoinError;
 use crate::task::meta::TaskMeta;
@@ -372,7 +373,7 @@ fn block_on_at_teardown<F: Future>(future: F) -> F::Output {
 
 impl Backend for Tokio {
     type Handle<T> = TokioHandle<T>;
-    type Sleep = tokio::time::Sleep;
+    type Sleep = TokioSleep;
 
     #[inline]
     fn flavor(&self) -> Flavor {
@@ -481,11 +482,13 @@ impl Backend for Tokio {
     }
 
     #[inline]
-    fn sleep_raw(&self, duration: Duration) -> tokio::time::Sleep {
-        // tokio timers bind to the runtime they are created in: enter it, so the timer can
-        // be created on any thread and polled by any executor.
-        let _enter = self.handle.enter();
-        tokio::time::sleep(duration)
+    fn sleep_raw(&self, duration: Duration) -> TokioSleep {
+        TokioSleep::after(&self.handle, duration)
+    }
+
+    #[inline]
+    fn deadline_raw(&self, duration: Duration) -> TokioSleep {
+        TokioSleep::deadline(&self.handle, duration)
     }
 
     #[inline]

@@ -13,7 +13,7 @@ use crate::ambient::{AmbientRuntime, IntoAmbient};
 use crate::context::{self, Flavor, ThreadContext};
 use crate::rt::{self, Backend};
 use crate::task::meta::TaskMeta;
-use crate::{BlockOn, BlockOnError, JoinHandle, Spawn, SpawnBlocking, Timer};
+use crate::{BlockOn, BlockOnError, JoinHandle, Spawn, SpawnBlocking, Timeout, Timer};
 use crate::{block_on_policy, watchdog_hook};
 
 use self::keeper::{Keeper, THREAD_NAME};
@@ -472,5 +472,15 @@ impl Timer for RuntimeThread {
     #[inline]
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
         Timer::sleep(self.runtime(), duration)
+    }
+
+    /// The backend's timeout: its timer made only when `future` is first found pending.
+    #[inline]
+    fn timeout<F: Future>(
+        &self,
+        duration: Duration,
+        future: F,
+    ) -> Timeout<F, impl Future<Output = ()> + Send + 'static + use<F>> {
+        Timer::timeout(self.runtime(), duration, future)
     }
 }

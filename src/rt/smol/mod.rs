@@ -12,6 +12,7 @@ use crate::context::{self, Flavor, ThreadContext};
 use crate::rt::async_task::{AsyncTask, TaskHandle};
 use crate::rt::backend::Backend;
 use crate::rt::in_tokio::{in_tokio, in_tokio_fn, unbudgeted};
+use crate::rt::io_timer::IoTimer;
 use crate::task::meta::TaskMeta;
 use crate::task::wrapper;
 
@@ -274,7 +275,7 @@ type SmolTask = AsyncTask<{ Flavor::Smol as u8 }>;
 
 impl Backend for Smol {
     type Handle<T> = TaskHandle<async_task::FallibleTask<crate::panic::Outcome<T>>>;
-    type Sleep = async_io::Timer;
+    type Sleep = IoTimer;
 
     #[inline]
     fn flavor(&self) -> Flavor {
@@ -368,8 +369,13 @@ impl Backend for Smol {
     }
 
     #[inline]
-    fn sleep_raw(&self, duration: Duration) -> async_io::Timer {
-        async_io::Timer::after(duration)
+    fn sleep_raw(&self, duration: Duration) -> IoTimer {
+        IoTimer::after(duration)
+    }
+
+    #[inline]
+    fn deadline_raw(&self, duration: Duration) -> IoTimer {
+        IoTimer::deadline(duration)
     }
 
     /// The executor the calling thread belongs to: a dedicated one on its threads, inside
