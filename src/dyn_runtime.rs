@@ -62,6 +62,15 @@ pub trait DynRuntime: Send + Sync + 'static {
     /// [`Timer::sleep`], boxed.
     fn sleep_dyn(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
+    /// The timer of a [`Timer::timeout`] of `duration` from now, boxed (the backends make it
+    /// only when first polled). By default, [`sleep_dyn`](DynRuntime::sleep_dyn).
+    fn timeout_sleep_dyn(
+        &self,
+        duration: Duration,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+        self.sleep_dyn(duration)
+    }
+
     /// The runtime's type name, for `Debug`.
     fn runtime_name(&self) -> &'static str;
 
@@ -128,6 +137,14 @@ impl<R: Runtime> DynRuntime for R {
 
     fn sleep_dyn(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
         Box::pin(self.sleep(duration))
+    }
+
+    fn timeout_sleep_dyn(
+        &self,
+        duration: Duration,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
+        // The runtime's own timeout's timer: the future raced is a placeholder.
+        Box::pin(self.timeout(duration, std::future::pending::<()>()).into_sleep())
     }
 
     fn runtime_name(&self) -> &'static str {
@@ -333,7 +350,7 @@ macro_rules! runtime_handle_inner {
                         },
                     )*
                     Inner::Dyn(runtime) => HandleSleep::Dyn {
-                        sleep: runtime.sleep_dyn(duration),
+                        sleep: runtime.timeout_sleep_dyn(duration),
                     },
                 }
             }
@@ -486,8 +503,9 @@ impl Timer for RuntimeHandle {
         self.inner.sleep(duration)
     }
 
-    /// The runtime's own timeout, its timer made only when `future` is first found pending
-    /// (for a runtime of one's own, a [`Timeout`] of its `sleep`).
+    /// The runtime's own timeout: for a backend or a [`RuntimeThread`](crate::RuntimeThread),
+    /// its timer made only when `future` is first found pending; for a runtime of one's own,
+    /// what its [`Timer::timeout`] does (by default, a [`Timeout`] of its `sleep`).
     ///
     /// # Panics
     ///

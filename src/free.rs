@@ -103,6 +103,11 @@ where
 /// A future that completes `duration` from now, on the current or default runtime's timer.
 /// It can be created on any thread and polled by any executor.
 ///
+/// # Panics
+///
+/// On a tokio runtime built without its time driver (`enable_time`), as
+/// `tokio::time::sleep` does.
+///
 /// # Examples
 ///
 /// ```
@@ -115,6 +120,15 @@ pub fn sleep(duration: Duration) -> Sleep {
 }
 
 /// Runs `future` with a time limit: `Err(Elapsed)` if `duration` passes first.
+///
+/// The limit counts from this call, on the current or default runtime's timer. The timer
+/// itself is made only when `future` is first found pending, so a future that is ready at
+/// once costs none.
+///
+/// # Panics
+///
+/// On a tokio runtime built without its time driver (`enable_time`), the first poll that
+/// finds `future` pending panics with tokio's message.
 ///
 /// # Examples
 ///

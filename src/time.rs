@@ -112,6 +112,11 @@ impl<F, S> Timeout<F, S> {
     pub fn into_inner(self) -> F {
         self.future
     }
+
+    /// The timer, for a timeout built elsewhere (`RuntimeHandle` of a boxed runtime).
+    pub(crate) fn into_sleep(self) -> S {
+        self.sleep
+    }
 }
 
 impl<F: Future, S: Future<Output = ()>> Future for Timeout<F, S> {

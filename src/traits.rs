@@ -182,9 +182,12 @@ pub trait Timer {
     /// finishes first, else `Err(Elapsed)` (and `future` is dropped with the `Timeout`).
     /// [`Timeout`] is `Send` exactly when `future` is.
     ///
-    /// The backends' own (and [`RuntimeHandle`](crate::RuntimeHandle)'s) take the deadline
-    /// at this call but make the timer only when `future` is first found pending, so a
-    /// future that is ready at once costs no timer.
+    /// The backends' own (and those of [`RuntimeHandle`](crate::RuntimeHandle) and
+    /// [`RuntimeThread`](crate::RuntimeThread)) take the deadline at this call, on the
+    /// runtime's clock, but make the timer only when `future` is first found pending, so a
+    /// future that is ready at once costs no timer. On a tokio runtime built without its
+    /// time driver, that first pending poll panics (tokio's message asks for
+    /// `enable_time`), where [`sleep`](Timer::sleep) panics at its call.
     fn timeout<F: Future>(
         &self,
         duration: Duration,

@@ -891,9 +891,16 @@ fn a_timeout_counts_from_when_it_was_made<R: Runtime + Debug>(rt: R) {
         let rt = rt.clone();
         async move { rt.sleep(10 * MS).await }
     });
+    // And through a `RuntimeHandle` of it.
+    let handle = RuntimeHandle::new(rt.clone());
+    let handle_late = handle.timeout(30 * MS, {
+        let rt = rt.clone();
+        async move { rt.sleep(10 * MS).await }
+    });
     thread::sleep(60 * MS);
     assert!(rt.block_on(late).is_err());
     assert!(rt.block_on(free_late).is_err());
+    assert!(rt.block_on(handle_late).is_err());
     // One made just before its first poll still lets a quick future win.
     assert_eq!(
         rt.block_on(rt.timeout(Duration::from_secs(5), async { 7 })),

@@ -247,3 +247,43 @@ fn timers_on_a_runtime_without_its_time_driver() {
         assert!(message(polled.unwrap_err()).contains("enable_time"));
     });
 }
+
+/// With tokio's `test-util` a runtime's clock can be paused: a timeout made outside that
+/// runtime (here, before `block_on` enters it) reads the deadline from the runtime's clock,
+/// an hour ahead of the system's, not from the caller's thread (whose clock is the system's).
+#[test]
+fn a_timeout_made_outside_a_paused_runtime_counts_on_its_clock() {
+    use async_bridge::Timer;
+    use std::time::Duration;
+
+    deadline(30, "paused clock", || {
+        let native = Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let rt = Tokio::from_runtime(native);
+        rt.block_on(tokio::time::advance(Duration::from_secs(3600)));
+        let within = rt.timeout(Duration::from_secs(5), async {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            1
+        });
+        assert_eq!(rt.block_on(within), Ok(1));
+        let beyond = rt.timeout(Duration::from_secs(1), rt.sleep(Duration::from_secs(5)));
+        let start = rt.block_on(async { tokio::time::Instant::now() });
+        assert!(rt.block_on(beyond).is_err());
+        // Auto-advanced to the timeout's deadline, a second on, not to the sleep's five.
+        let waited = rt.block_on(async { tokio::time::Instant::now() }) - start;
+        assert!(waited < Duration::from_secs(2), "{waited:?}");
+        // Made inside the runtime and first polled ten (paused) seconds later: its five
+        // seconds are up at that poll.
+        let waited = rt.block_on(async {
+            let start = tokio::time::Instant::now();
+            let late = rt.timeout(Duration::from_secs(5), rt.sleep(Duration::from_secs(60)));
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            assert!(late.await.is_err());
+            start.elapsed()
+        });
+        assert!(waited < Duration::from_secs(11), "{waited:?}");
+    });
+}

@@ -599,3 +599,33 @@ fn debug_and_default() {
         ));
     assert_eq!(nested.unwrap(), Ok(9));
 }
+
+per_backend!(a_timeout_counts_from_when_it_was_made);
+
+/// A `RuntimeThread`'s timeout, and that of a `RuntimeHandle` of one (the boxed path), count
+/// from the call, though their timer is made at the first poll: made with 30 ms and first
+/// polled 60 ms later, the time is up at that poll, before a future that would finish
+/// 10 ms after it.
+fn a_timeout_counts_from_when_it_was_made<R: Runtime>(backend: R)
+where
+    RuntimeThread: From<R>,
+{
+    use async_bridge::{BlockOn, RuntimeHandle, Timer};
+    const MS: Duration = Duration::from_millis(1);
+
+    let rt = RuntimeThread::from(backend);
+    let handle = RuntimeHandle::new(rt.clone());
+    let soon = |rt: &RuntimeThread| {
+        let rt = rt.clone();
+        async move { rt.sleep(10 * MS).await }
+    };
+    let late = rt.timeout(30 * MS, soon(&rt));
+    let handle_late = handle.timeout(30 * MS, soon(&rt));
+    thread::sleep(60 * MS);
+    assert!(rt.run(late).is_err());
+    assert!(handle.block_on(handle_late).is_err());
+    assert_eq!(
+        rt.run(rt.timeout(Duration::from_secs(5), async { 7 })),
+        Ok(7)
+    );
+}

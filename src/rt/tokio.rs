@@ -488,7 +488,14 @@ impl Backend for Tokio {
 
     #[inline]
     fn deadline_raw(&self, duration: Duration) -> TokioSleep {
-        TokioSleep::deadline(&self.handle, duration)
+        // Inside an async-bridge task or `block_on` of this flavour, tokio's context is a
+        // runtime of it: taken to be this one, whose clock (paused, with tokio's
+        // `test-util`) the deadline is read on without entering it.
+        let in_runtime = matches!(
+            context::innermost(),
+            ThreadContext::Task(flavor) | ThreadContext::BlockOn(flavor) if flavor == self.flavor
+        );
+        TokioSleep::deadline(&self.handle, duration, in_runtime)
     }
 
     #[inline]

@@ -14,10 +14,9 @@ pin_project! {
     /// A tokio timer, or the deadline of one not made yet and the runtime to make it in.
     ///
     /// A timeout's timer is made when the timeout is first polled and its future is
-    /// pending, so that a future that is ready at once costs neither entering the runtime
-    /// nor a timer. The deadline is taken when the timeout is made, on tokio's clock (a
-    /// paused clock too, when the timeout is made inside that runtime: outside any
-    /// runtime, tokio's clock is the system's).
+    /// pending, so that a future that is ready at once costs no timer (neither its making
+    /// nor its destructor). The deadline is taken when the timeout is made, on the clock of
+    /// the runtime it belongs to, as before (see [`TokioSleep::deadline`]).
     #[project = TokioSleepProj]
     pub(crate) enum TokioSleep {
         Made { #[pin] sleep: Sleep },
@@ -43,13 +42,30 @@ impl TokioSleep {
 
     /// The deadline `duration` from now, its timer made in `handle`'s runtime when first
     /// polled (which panics if that runtime has no time driver).
+    ///
+    /// The deadline is read on that runtime's clock, which with tokio's `test-util` may be
+    /// paused: `in_runtime` says that the calling thread is inside a runtime of its flavour
+    /// (an async-bridge task or `block_on` on it), whose clock tokio reads without entering
+    /// anything; elsewhere the runtime is entered to read it.
     #[inline]
-    pub(crate) fn deadline(handle: &Handle, duration: Duration) -> Self {
+    pub(crate) fn deadline(handle: &Handle, duration: Duration, in_runtime: bool) -> Self {
+        let now = if in_runtime {
+            Instant::now()
+        } else {
+            now_entered(handle)
+        };
         TokioSleep::At {
             handle: handle.clone(),
-            deadline: Instant::now().checked_add(duration),
+            deadline: now.checked_add(duration),
         }
     }
+}
+
+/// `handle`'s runtime's clock, read from outside it.
+#[inline(never)]
+fn now_entered(handle: &Handle) -> Instant {
+    let _enter = handle.enter();
+    Instant::now()
 }
 
 impl TokioSleep {
