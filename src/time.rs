@@ -168,7 +168,7 @@ impl From<Elapsed> for io::Error {
     }
 }
 
-/// The future of [`yield_now`](crate::yield_now): returns `Pending` once, waking itself, so
+/// The future of [`yield_now`]: returns `Pending` once, waking itself, so
 /// the executor runs its other tasks first.
 ///
 /// # Examples

@@ -1,7 +1,7 @@
 //! The backends: **the list of them, written once**, and what is generated from it.
 //!
 //! Each backend is one file or folder here, behind its Cargo feature, and implements the
-//! internal trait [`Backend`](backend::Backend) (raw spawn, raw `spawn_blocking`, raw
+//! internal trait [`Backend`] (raw spawn, raw `spawn_blocking`, raw
 //! `block_on`, its timer, its flavour). Everything that enumerates backends expands from
 //! the list in [`__async_bridge_backends!`](crate::__async_bridge_backends): the flavours
 //! and the context encoding (`context.rs`), the raw handle and timer enums below, the

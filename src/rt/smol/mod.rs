@@ -122,7 +122,7 @@ impl fmt::Debug for Smol {
 }
 
 /// `async_io::block_on`, with a fast path in front: the future is first polled here, and
-/// polled again while it wakes itself (at most [`FAST_POLLS`] times). A future that
+/// polled again while it wakes itself (at most `FAST_POLLS` times). A future that
 /// completes there never pays for `async_io::block_on` (which counts itself in and out with
 /// two `SeqCst` atomics and unparks the "async-io" thread on every call). One that stays
 /// pending goes on in `async_io::block_on`, which parks and drives the reactor while it
