@@ -15,8 +15,9 @@ pub(crate) trait Backend: Clone + Send + Sync + 'static {
     /// The backend's join handle, with async-bridge's semantics ([`RawJoin`] where `T` is
     /// `Send`). The handle itself needs no bound on `T`.
     type Handle<T>;
-    /// The backend's timer (its output is ignored).
-    type Sleep: Future + Send + 'static;
+    /// The backend's timer. The backend's own `Timer` methods return it as it is (no
+    /// enum of the backends around it); `Sleep` wraps it for the free functions.
+    type Sleep: Future<Output = ()> + Send + 'static;
 
     /// The flavour of this runtime value (tokio's depends on the runtime it holds).
     fn flavor(&self) -> Flavor;
