@@ -407,7 +407,13 @@ where
                     async_bridge::yield_now().await;
                     6
                 });
-                let _ = tx.send(out);
+                // A timeout made here, where tokio's thread-locals may be gone already.
+                let timed = rt.run(async_bridge::Timer::timeout(
+                    &rt,
+                    Duration::from_secs(5),
+                    async { 7 },
+                ));
+                let _ = tx.send(out + timed.unwrap_or(100));
             }
         }
     }
@@ -424,7 +430,7 @@ where
     })
     .join()
     .unwrap();
-    assert_eq!(rx.recv_timeout(Duration::from_secs(30)), Ok(6));
+    assert_eq!(rx.recv_timeout(Duration::from_secs(30)), Ok(13));
 }
 
 per_backend!(run_in_a_thread_local_destructor);
@@ -629,3 +635,48 @@ where
         Ok(7)
     );
 }
+
+/// A timeout made in a thread-local destructor that runs after tokio's thread-locals are
+/// gone (registered before them, so destroyed after): its deadline cannot be read with
+/// the runtime entered, and the system's clock is read instead of panicking.
+fn timeout_after_tokios_thread_locals_are_gone<R: Runtime>(backend: R)
+where
+    RuntimeThread: From<R>,
+{
+    use async_bridge::Timer;
+    use std::cell::RefCell;
+    use std::sync::mpsc;
+
+    struct TimeoutOnDrop(Option<(RuntimeThread, mpsc::Sender<Option<u32>>)>);
+    impl Drop for TimeoutOnDrop {
+        fn drop(&mut self) {
+            if let Some((rt, tx)) = self.0.take() {
+                let timeout = catch_unwind(AssertUnwindSafe(|| {
+                    rt.timeout(Duration::from_secs(5), async { 7 })
+                }));
+                let _ = tx.send(timeout.ok().and_then(|t| rt.run(t).ok()));
+            }
+        }
+    }
+    thread_local! {
+        static SLOT: RefCell<TimeoutOnDrop> = const { RefCell::new(TimeoutOnDrop(None)) };
+    }
+    if !common::variant_of(&backend).name().starts_with("tokio") {
+        // `run` itself needs smol's and async-std's thread-locals (see the test above).
+        return;
+    }
+    let rt = RuntimeThread::from(backend);
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        // Ours first, then tokio's and async-bridge's: destroyed in the reverse order.
+        SLOT.with(|_| ());
+        assert_eq!(rt.run(async { 1 }), 1);
+        let _ = tokio::runtime::Handle::try_current();
+        SLOT.with(|slot| slot.borrow_mut().0 = Some((rt, tx)));
+    })
+    .join()
+    .unwrap();
+    assert_eq!(rx.recv_timeout(Duration::from_secs(30)), Ok(Some(7)));
+}
+
+per_backend!(timeout_after_tokios_thread_locals_are_gone);

@@ -40,20 +40,11 @@ impl TokioSleep {
         }
     }
 
-    /// The deadline `duration` from now, its timer made in `handle`'s runtime when first
-    /// polled (which panics if that runtime has no time driver).
-    ///
-    /// The deadline is read on that runtime's clock, which with tokio's `test-util` may be
-    /// paused: `in_runtime` says that the calling thread is inside a runtime of its flavour
-    /// (an async-bridge task or `block_on` on it), whose clock tokio reads without entering
-    /// anything; elsewhere the runtime is entered to read it.
+    /// The deadline `duration` after `now` (the current time on the clock of `handle`'s
+    /// runtime, see [`now_entered`]), its timer made in that runtime when first polled
+    /// (which panics if the runtime has no time driver).
     #[inline]
-    pub(crate) fn deadline(handle: &Handle, duration: Duration, in_runtime: bool) -> Self {
-        let now = if in_runtime {
-            Instant::now()
-        } else {
-            now_entered(handle)
-        };
+    pub(crate) fn deadline(handle: &Handle, duration: Duration, now: Instant) -> Self {
         TokioSleep::At {
             handle: handle.clone(),
             deadline: now.checked_add(duration),
@@ -61,11 +52,20 @@ impl TokioSleep {
     }
 }
 
-/// `handle`'s runtime's clock, read from outside it.
+/// The current time on the clock of `handle`'s runtime, read from outside it: entered, since
+/// with tokio's `test-util` a current-thread runtime's clock may be paused, and tokio reads
+/// the clock of the thread's context. While the thread's thread-locals are being destroyed
+/// (a timeout made in a thread-local destructor), tokio's context is gone and entering
+/// would panic: the system's clock is the one left.
 #[inline(never)]
-fn now_entered(handle: &Handle) -> Instant {
-    let _enter = handle.enter();
-    Instant::now()
+pub(crate) fn now_entered(handle: &Handle) -> Instant {
+    match Handle::try_current() {
+        Err(err) if err.is_thread_local_destroyed() => Instant::from_std(std::time::Instant::now()),
+        _ => {
+            let _enter = handle.enter();
+            Instant::now()
+        }
+    }
 }
 
 impl TokioSleep {
