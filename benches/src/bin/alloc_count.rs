@@ -120,13 +120,22 @@ fn main() -> ExitCode {
             .filter(|r| r.0.starts_with("native"))
             .map(|r| r.1)
             .fold(f64::INFINITY, f64::min);
+        // Slack for a background thread's stray allocation (a pool growing a thread, an
+        // executor growing a queue): a tenth of an allocation per operation, and for the
+        // batch, counted per 10,000 spawns over two batches, two per batch (one stray
+        // allocation in one of the two shows as 0.5; one more allocation per spawn would be
+        // 10,000).
+        let slack = if *group == "spawn_batch_10k" {
+            2.0
+        } else {
+            0.1
+        };
         for (variant, allocs, _) in rows {
-            // A tenth of an allocation of slack: a background thread's stray allocation.
             if !variant.starts_with("bridge") {
                 continue;
             }
             checks += 1;
-            if *allocs > native + 0.1 {
+            if *allocs > native + slack {
                 failures.push(format!(
                     "{group}/{backend}/{variant}: {allocs:.2} allocations per operation, \
                      native {native:.2}"
