@@ -63,19 +63,6 @@ pub(crate) fn sleep<B: Wrap>(rt: &B, duration: Duration) -> Sleep {
     Sleep::new(B::wrap_sleep(rt.sleep_raw(duration)))
 }
 
-/// A backend's own timer, for its own `Timer::sleep`.
-#[inline(always)]
-pub(crate) fn own_sleep<B: Backend>(rt: &B, duration: Duration) -> B::Sleep {
-    rt.sleep_raw(duration)
-}
-
-/// A backend's own timer for a timeout, made when first polled, for its own
-/// `Timer::timeout`.
-#[inline(always)]
-pub(crate) fn own_deadline<B: Backend>(rt: &B, duration: Duration) -> B::Sleep {
-    rt.deadline_raw(duration)
-}
-
 /// A backend's timer for a timeout, as a [`Sleep`]: made when first polled.
 #[inline(always)]
 #[allow(unreachable_code)] // with no backend, only the uninhabited `RawSleep` is left
@@ -193,7 +180,8 @@ macro_rules! impl_public_traits {
                 &self,
                 duration: ::std::time::Duration,
             ) -> impl ::std::future::Future<Output = ()> + Send + 'static + use<> {
-                $crate::runtime_impls::own_sleep(self, duration)
+                // The backend's own timer, not `Sleep`'s enum of every backend's.
+                $crate::rt::Backend::sleep_raw(self, duration)
             }
 
             /// Races `future` against a timer of `duration` on this runtime's clock,
@@ -211,7 +199,7 @@ macro_rules! impl_public_traits {
                 future: F,
             ) -> $crate::Timeout<F, impl ::std::future::Future<Output = ()> + Send + 'static + use<F>>
             {
-                $crate::Timeout::new(future, $crate::runtime_impls::own_deadline(self, duration))
+                $crate::Timeout::new(future, $crate::rt::Backend::deadline_raw(self, duration))
             }
         }
     };

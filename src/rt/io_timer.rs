@@ -34,6 +34,17 @@ impl IoTimer {
     pub(crate) fn deadline(duration: Duration) -> Self {
         IoTimer::At(Instant::now().checked_add(duration))
     }
+
+    /// Makes the timer of a deadline, then polls it. Out of line: a timeout's first
+    /// pending poll, once.
+    #[cold]
+    #[inline(never)]
+    fn make_and_poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if let IoTimer::At(deadline) = *self {
+            *self = IoTimer::Made(deadline.map_or_else(Timer::never, Timer::at));
+        }
+        Pin::new(self).poll(cx)
+    }
 }
 
 impl Future for IoTimer {
@@ -46,19 +57,6 @@ impl Future for IoTimer {
             IoTimer::Made(timer) => Pin::new(timer).poll(cx).map(drop),
             IoTimer::At(_) => this.make_and_poll(cx),
         }
-    }
-}
-
-impl IoTimer {
-    /// Makes the timer of a deadline, then polls it. Out of line: a timeout's first
-    /// pending poll, once.
-    #[cold]
-    #[inline(never)]
-    fn make_and_poll(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if let IoTimer::At(deadline) = *self {
-            *self = IoTimer::Made(deadline.map_or_else(Timer::never, Timer::at));
-        }
-        Pin::new(self).poll(cx)
     }
 }
 

@@ -13,7 +13,7 @@ use crate::context::{self, Flavor, ThreadContext};
 use crate::panic::{Payload, discard};
 use crate::rt::abort_flag::AbortFlag;
 use crate::rt::tokio_probe::drives_scheduler;
-use crate::rt::tokio_sleep::{self, TokioSleep};
+use crate::rt::tokio_sleep::TokioSleep;
 use crate::rt::backend::{Backend, RawJoin};
 use crate::task::join_error::JoinError;
 use crate::task::meta::TaskMeta;
@@ -88,22 +88,6 @@ fn flavor_of(handle: &Handle) -> Flavor {
 }
 
 impl Tokio {
-    /// The time on this current-thread runtime's clock, which tokio's `test-util` may have
-    /// paused: read directly where tokio's context is a runtime of this flavour (an
-    /// async-bridge task, `block_on` or blocking closure on one: taken to be this one),
-    /// else with the runtime entered.
-    #[inline]
-    fn current_thread_now(&self) -> tokio::time::Instant {
-        match context::innermost() {
-            ThreadContext::Task(f) | ThreadContext::BlockOn(f) | ThreadContext::Blocking(f)
-                if f == self.flavor =>
-            {
-                tokio::time::Instant::now()
-            }
-            _ => tokio_sleep::now_entered(&self.handle),
-        }
-    }
-
     /// Starts a new multi-thread runtime, owned by the returned value and its clones, with
     /// one worker per core and all drivers (I/O, time) enabled.
     ///
@@ -504,14 +488,7 @@ impl Backend for Tokio {
 
     #[inline(always)]
     fn deadline_raw(&self, duration: Duration) -> TokioSleep {
-        // The deadline is read on this runtime's clock. tokio pauses (`test-util`) only a
-        // current-thread runtime's: a multi-thread one's is the system's.
-        let now = if self.flavor == Flavor::TokioMultiThread {
-            tokio::time::Instant::from_std(std::time::Instant::now())
-        } else {
-            self.current_thread_now()
-        };
-        TokioSleep::deadline(&self.handle, duration, now)
+        TokioSleep::deadline(&self.handle, self.flavor, duration)
     }
 
     #[inline]

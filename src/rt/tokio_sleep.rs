@@ -10,6 +10,8 @@ use pin_project_lite::pin_project;
 use tokio::runtime::Handle;
 use tokio::time::{Instant, Sleep};
 
+use crate::context::{self, Flavor, ThreadContext};
+
 pin_project! {
     /// A tokio timer, or the deadline of one not made yet and the runtime to make it in.
     ///
@@ -40,35 +42,24 @@ impl TokioSleep {
         }
     }
 
-    /// The deadline `duration` after `now` (the current time on the clock of `handle`'s
-    /// runtime, see [`now_entered`]), its timer made in that runtime when first polled
-    /// (which panics if the runtime has no time driver).
-    #[inline]
-    pub(crate) fn deadline(handle: &Handle, duration: Duration, now: Instant) -> Self {
+    /// The deadline `duration` from now on the clock of `handle`'s runtime (of `flavor`),
+    /// its timer made in that runtime when first polled (which panics if the runtime has no
+    /// time driver).
+    #[inline(always)]
+    pub(crate) fn deadline(handle: &Handle, flavor: Flavor, duration: Duration) -> Self {
+        // tokio pauses (`test-util`) only a current-thread runtime's clock: a multi-thread
+        // one's is the system's.
+        let now = if flavor == Flavor::TokioMultiThread {
+            Instant::from_std(std::time::Instant::now())
+        } else {
+            current_thread_now(handle, flavor)
+        };
         TokioSleep::At {
             handle: handle.clone(),
             deadline: now.checked_add(duration),
         }
     }
-}
 
-/// The current time on the clock of `handle`'s runtime, read from outside it: entered, since
-/// with tokio's `test-util` a current-thread runtime's clock may be paused, and tokio reads
-/// the clock of the thread's context. While the thread's thread-locals are being destroyed
-/// (a timeout made in a thread-local destructor), tokio's context is gone and entering
-/// would panic: the system's clock is the one left.
-#[inline(never)]
-pub(crate) fn now_entered(handle: &Handle) -> Instant {
-    match Handle::try_current() {
-        Err(err) if err.is_thread_local_destroyed() => Instant::from_std(std::time::Instant::now()),
-        _ => {
-            let _enter = handle.enter();
-            Instant::now()
-        }
-    }
-}
-
-impl TokioSleep {
     /// Makes the timer of a deadline, then polls it. Out of line: a timeout's first
     /// pending poll, once.
     #[cold]
@@ -86,6 +77,37 @@ impl TokioSleep {
             self.set(TokioSleep::Made { sleep });
         }
         self.poll(cx)
+    }
+}
+
+/// The time on the clock of `handle`'s current-thread runtime, which tokio's `test-util`
+/// may have paused. tokio reads the clock of the thread's context: read directly where that
+/// context is a runtime of this flavour (an async-bridge task, `block_on` or blocking
+/// closure on one: taken to be this one), else with the runtime entered.
+#[inline]
+fn current_thread_now(handle: &Handle, flavor: Flavor) -> Instant {
+    match context::innermost() {
+        ThreadContext::Task(f) | ThreadContext::BlockOn(f) | ThreadContext::Blocking(f)
+            if f == flavor =>
+        {
+            Instant::now()
+        }
+        _ => now_entered(handle),
+    }
+}
+
+/// The current time on the clock of `handle`'s runtime, read from outside it, with the
+/// runtime entered. While the thread's thread-locals are being destroyed (a timeout made in
+/// a thread-local destructor), tokio's context is gone and entering would panic: the
+/// system's clock is the one left.
+#[inline(never)]
+fn now_entered(handle: &Handle) -> Instant {
+    match Handle::try_current() {
+        Err(err) if err.is_thread_local_destroyed() => Instant::from_std(std::time::Instant::now()),
+        _ => {
+            let _enter = handle.enter();
+            Instant::now()
+        }
     }
 }
 
