@@ -3,11 +3,18 @@
 # callgrind runs `op_driver OP N` for a small and a large N; the difference / ΔN is the
 # count per iteration, free of start-up (`spawn_batch_10k`: N = 1 and 3, per spawn).
 # Usage: benches/callgrind.sh [PREFIX...]; CG_FEATURES=tokio-context for the benches crate's
-# features (the `tokio_context_*` operations).
+# features (the `tokio_context_*` operations); ONE=smol or ONE=tokio for the spawn rows in a
+# build of async-bridge with that one backend (benches/one_backend).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet --release -p async-bridge-benches --bin op_driver ${CG_FEATURES:+--features "$CG_FEATURES"}
-bin=$PWD/target/release/op_driver
+if [ -n "${ONE:-}" ]; then
+  # ONE=smol or ONE=tokio: the spawn rows in a build of async-bridge with that backend only.
+  cargo build --quiet --release -p async-bridge-one-backend --features "$ONE"
+  bin=$PWD/target/release/async-bridge-one-backend
+else
+  cargo build --quiet --release -p async-bridge-benches --bin op_driver ${CG_FEATURES:+--features "$CG_FEATURES"}
+  bin=$PWD/target/release/op_driver
+fi
 # The counts of some operations move with the environment (the working directory among
 # it: the allocator's behaviour follows the environment's size); run from an empty one.
 cd "$(mktemp -d)"

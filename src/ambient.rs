@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::context::{self, Flavor, ThreadContext};
 use crate::rt::dispatch::DefaultBackend;
-use crate::rt::{self, Backend, RawHandle, RawSleep, Wrap};
+use crate::rt::{self, Backend, Native, RawSleep, Wrap};
 use crate::runtime_impls;
 use crate::task::meta::TaskMeta;
 use crate::{BlockOn, BlockOnError};
@@ -136,7 +136,9 @@ pub(crate) fn try_block_on<F: Future>(
 }
 
 impl Backend for AmbientRuntime {
-    type Handle<T> = RawHandle<T>;
+    type Handle<T> = Native<T>;
+    /// Unused: the ambient runtime's handle is already the enum of the backends'.
+    type Cold<T> = std::convert::Infallible;
     type Sleep = RawSleep;
 
     #[inline]
@@ -174,7 +176,7 @@ impl Backend for AmbientRuntime {
     }
 
     #[inline]
-    fn spawn_raw<F>(&self, future: F, meta: &TaskMeta) -> RawHandle<F::Output>
+    fn spawn_raw<F>(&self, future: F, meta: &TaskMeta) -> Native<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -183,7 +185,7 @@ impl Backend for AmbientRuntime {
     }
 
     #[inline]
-    fn spawn_blocking_raw<F, R>(&self, f: F) -> RawHandle<R>
+    fn spawn_blocking_raw<F, R>(&self, f: F) -> Native<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
@@ -218,7 +220,7 @@ impl Backend for AmbientRuntime {
 
 /// `rt`'s handle as a raw handle.
 #[inline(always)]
-fn handle_of<B: Wrap, T>(_rt: &B, handle: B::Handle<T>) -> RawHandle<T> {
+fn handle_of<B: Wrap, T>(_rt: &B, handle: B::Handle<T>) -> Native<T> {
     B::wrap_handle(handle)
 }
 
@@ -232,7 +234,7 @@ runtime_impls::impl_public_traits!(@one AmbientRuntime);
 
 impl Wrap for AmbientRuntime {
     #[inline(always)]
-    fn wrap_handle<T>(handle: RawHandle<T>) -> RawHandle<T> {
+    fn wrap_handle<T>(handle: Native<T>) -> Native<T> {
         handle
     }
 

@@ -451,8 +451,7 @@ impl BlockOn for RuntimeHandle {
 
 /// A handle from `dyn DynRuntime`, whose output is boxed, as a typed one.
 fn typed<T: Send + 'static>(handle: JoinHandle<BoxedOutput>) -> JoinHandle<T> {
-    let (raw, meta) = handle.into_parts();
-    JoinHandle::new(RawHandle::Dyn(Box::new(raw)), meta)
+    JoinHandle::from_raw(RawHandle::typed(handle.into_raw()))
 }
 
 impl Spawn for RuntimeHandle {

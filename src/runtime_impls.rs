@@ -9,7 +9,7 @@ use std::future::Future;
 use std::panic::Location;
 use std::time::Duration;
 
-use crate::rt::{Backend, RawHandle, Wrap};
+use crate::rt::{Backend, Native, Wrap};
 use crate::task::meta::TaskMeta;
 use crate::{BlockOnError, Sleep};
 use crate::{block_on_policy, watchdog_hook};
@@ -38,7 +38,7 @@ pub(crate) fn block_on_unchecked<B: Backend, F: Future>(
 
 /// A backend's spawn, as the raw handle behind a `JoinHandle`.
 #[inline(always)]
-pub(crate) fn spawn_raw<B: Wrap, F>(rt: &B, future: F, meta: &TaskMeta) -> RawHandle<F::Output>
+pub(crate) fn spawn_raw<B: Wrap, F>(rt: &B, future: F, meta: &TaskMeta) -> Native<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
@@ -48,7 +48,7 @@ where
 
 /// A backend's `spawn_blocking`, as the raw handle behind a `JoinHandle`.
 #[inline(always)]
-pub(crate) fn spawn_blocking_raw<B: Wrap, F, R>(rt: &B, f: F) -> RawHandle<R>
+pub(crate) fn spawn_blocking_raw<B: Wrap, F, R>(rt: &B, f: F) -> Native<R>
 where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,

@@ -491,6 +491,17 @@ async fn join_handle_is_send_sync_and_debug(rt: impl Runtime + Debug) {
     let debug = format!("{handle:?}");
     assert!(debug.contains(backend_name(&rt)), "{debug}");
     assert_eq!(handle.await.unwrap(), 1);
+    // An aborted handle (on smol and async-std: its cancellation only) is still named.
+    let aborted = rt.spawn(std::future::pending::<()>());
+    aborted.abort();
+    let debug = format!("{aborted:?}");
+    assert!(debug.contains(backend_name(&rt)), "{debug}");
+    assert!(aborted.await.unwrap_err().is_cancelled());
+    // An awaited one still formats (on smol and async-std its backend is then "none").
+    let mut awaited = rt.spawn(async { 2 });
+    assert_eq!((&mut awaited).await.unwrap(), 2);
+    let debug = format!("{awaited:?}");
+    assert!(debug.contains("spawned_at"), "{debug}");
     assert_error::<async_bridge::JoinError>();
     assert_error::<async_bridge::BlockOnError>();
     assert_error::<async_bridge::Elapsed>();

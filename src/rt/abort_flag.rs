@@ -1,37 +1,24 @@
 //! The rule for `abort` on a native handle that may still hand out the output of a task
 //! that finished after the call (tokio's does): remember that `abort` came first, so the
 //! output is kept only when the task had finished before, as on every other backend.
+//!
+//! The mark lives where the handle keeps it (tokio's: its cold state, beside the task's
+//! meta). Every access to it is exclusive: the handle's `abort` runs under `JoinHandle`'s
+//! lock (`StripedMutex`), and its await has `&mut`.
 
-/// Whether `abort` was called on a handle before its task finished. A plain `bool`: the
-/// handle's `abort` runs under `JoinHandle`'s lock (`StripedMutex`), and its await has
-/// `&mut`, so every access is exclusive.
+/// `abort` of a handle: unless `is_finished` says the task has finished, marks the handle
+/// aborted (`mark`), and then calls `cancel`. Idempotent.
 // Without tokio it is compiled for its loom model only.
 #[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-pub(crate) struct AbortFlag {
-    aborted: bool,
-}
-
-#[cfg_attr(not(feature = "tokio"), allow(dead_code))]
-impl AbortFlag {
-    #[inline]
-    pub(crate) fn new() -> Self {
-        AbortFlag { aborted: false }
-    }
-
-    /// `abort` of a handle: unless `is_finished` says the task has finished, marks the
-    /// handle aborted and then calls `cancel`. Idempotent.
-    #[inline]
-    pub(crate) fn abort(&mut self, is_finished: impl FnOnce() -> bool, cancel: impl FnOnce()) {
-        if !is_finished() {
-            self.aborted = true;
-            cancel();
-        }
-    }
-
-    /// Whether an output of the task must be discarded (the awaiter gets a cancellation).
-    #[inline]
-    pub(crate) fn aborted(&self) -> bool {
-        self.aborted
+#[inline]
+pub(crate) fn abort(
+    is_finished: impl FnOnce() -> bool,
+    mark: impl FnOnce(),
+    cancel: impl FnOnce(),
+) {
+    if !is_finished() {
+        mark();
+        cancel();
     }
 }
 
@@ -44,7 +31,6 @@ mod loom_model {
     use loom::sync::{Arc, Mutex};
     use loom::thread;
 
-    use super::AbortFlag;
     use crate::striped_mutex::StripedMutex;
     use crate::sync::Ordering;
     use crate::sync::loom_support::{Out, model};
@@ -110,7 +96,7 @@ mod loom_model {
     fn race(aborters: usize) {
         model(move || {
             let model = Model::new();
-            let flag = Arc::new(StripedMutex::new(AbortFlag::new()));
+            let flag = Arc::new(StripedMutex::new(false));
             let runtime = {
                 let model = model.clone();
                 thread::spawn(move || model.run())
@@ -120,12 +106,13 @@ mod loom_model {
                     let (model, flag) = (model.clone(), flag.clone());
                     thread::spawn(move || {
                         let mut saw_finished = true;
-                        flag.lock(|flag| {
-                            flag.abort(
+                        flag.lock(|aborted| {
+                            super::abort(
                                 || {
                                     saw_finished = model.is_finished();
                                     saw_finished
                                 },
+                                || *aborted = true,
                                 || model.cancel(),
                             )
                         });
@@ -143,7 +130,7 @@ mod loom_model {
             // The owner awaits: tokio hands out the output if the task produced one.
             let output = model.task.lock().unwrap().output.take();
             let kept = match output {
-                Some(out) if flag.aborted() => {
+                Some(out) if flag => {
                     drop(out);
                     false
                 }

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use crate::context::{self, Flavor, ThreadContext};
 use crate::panic::Outcome;
-use crate::rt::async_task::{AsyncTask, Cancel, NativeTask, TaskHandle};
-use crate::rt::backend::{Backend, RawJoin};
+use crate::rt::async_task::{AsyncTask, Cancel, End, NativeTask, TaskHandle};
+use crate::rt::backend::{Backend, Left, RawJoin};
 use crate::rt::in_tokio::{in_tokio, in_tokio_fn, unbudgeted};
 use crate::rt::io_timer::IoTimer;
 use crate::task::join_error::JoinError;
@@ -86,26 +86,70 @@ pub(crate) enum Handle<T> {
 }
 
 impl<T: Send + 'static> RawJoin<T> for Handle<T> {
+    type Cold = End<Outcome<T>>;
+
     #[inline(always)]
-    fn poll_join(&mut self, cx: &mut Context<'_>, meta: &TaskMeta) -> Poll<Result<T, JoinError>> {
+    fn poll_join(
+        &mut self,
+        cx: &mut Context<'_>,
+        meta: &TaskMeta,
+        cold: Option<&Self::Cold>,
+    ) -> Poll<Result<T, JoinError>> {
         match self {
-            Handle::Task(h) => h.poll_join(cx, meta),
-            Handle::Blocking(h) => h.poll_join(cx, meta),
+            Handle::Task(h) => h.poll_join(cx, meta, cold),
+            Handle::Blocking(h) => h.poll_join(cx, meta, cold),
         }
     }
 
-    fn abort(&mut self) -> Option<std::task::Waker> {
+    fn abort(self) -> Left<Self, Self::Cold> {
         match self {
-            Handle::Task(h) => h.abort(),
-            Handle::Blocking(h) => h.abort(),
+            Handle::Task(h) => rewrap(RawJoin::<T>::abort(h), Handle::Task),
+            Handle::Blocking(h) => rewrap(RawJoin::<T>::abort(h), Handle::Blocking),
         }
     }
 
-    fn is_finished(&mut self) -> (bool, Option<std::task::Waker>) {
-        match self {
-            Handle::Task(h) => h.is_finished(),
-            Handle::Blocking(h) => h.is_finished(),
-        }
+    fn check_finished(self) -> (Left<Self, Self::Cold>, bool) {
+        let (left, finished) = match self {
+            Handle::Task(h) => {
+                let (left, finished) = RawJoin::<T>::check_finished(h);
+                (rewrap(left, Handle::Task), finished)
+            }
+            Handle::Blocking(h) => {
+                let (left, finished) = RawJoin::<T>::check_finished(h);
+                (rewrap(left, Handle::Blocking), finished)
+            }
+        };
+        (left, finished)
+    }
+
+    fn poll_cold(
+        cold: &mut Self::Cold,
+        cx: &mut Context<'_>,
+        meta: &TaskMeta,
+    ) -> Poll<Result<T, JoinError>> {
+        <TaskHandle<async_std::task::JoinHandle<Outcome<T>>> as RawJoin<T>>::poll_cold(
+            cold, cx, meta,
+        )
+    }
+
+    fn abort_cold(cold: &mut Self::Cold) -> Option<std::task::Waker> {
+        <TaskHandle<async_std::task::JoinHandle<Outcome<T>>> as RawJoin<T>>::abort_cold(cold)
+    }
+
+    fn is_finished_cold(cold: &mut Self::Cold) -> (bool, Option<std::task::Waker>) {
+        <TaskHandle<async_std::task::JoinHandle<Outcome<T>>> as RawJoin<T>>::is_finished_cold(
+            cold,
+        )
+    }
+}
+
+/// What `abort` or `is_finished` left of one kind of handle, as the enum's.
+#[inline]
+fn rewrap<H, C, T>(left: Left<H, C>, wrap: impl FnOnce(H) -> Handle<T>) -> Left<Handle<T>, C> {
+    Left {
+        handle: left.handle.map(wrap),
+        cold: left.cold,
+        waker: left.waker,
     }
 }
 
@@ -114,6 +158,7 @@ type AsyncStdTask = AsyncTask<{ Flavor::AsyncStd as u8 }>;
 
 impl Backend for AsyncStd {
     type Handle<T> = Handle<T>;
+    type Cold<T> = End<Outcome<T>>;
     type Sleep = IoTimer;
 
     #[inline]

@@ -6,9 +6,11 @@
 //! `abort` therefore moves the handle into that cancellation future, polls it once (that
 //! marks the task cancelled at once) and keeps it for the awaiter. Only `abort`, and
 //! `is_finished` on a handle that cannot tell without a poll (async-std's), allocate: the
-//! task's end, boxed. Spawning allocates nothing beyond the runtime's own task. The state
-//! has no lock of its own (`JoinHandle`'s `StripedMutex` serves), so that the handle stays
-//! two words on smol: it is moved on every spawn and polled on every await.
+//! task's end, boxed, and kept in `JoinHandle`'s second word with the task's meta
+//! ([`MetaWord`](crate::task::meta_word::MetaWord)). Spawning allocates nothing beyond the
+//! runtime's own task. The state has no lock of its own (`JoinHandle`'s `StripedMutex`
+//! serves), so that the handle is one pointer on smol (and `JoinHandle` two): it is moved
+//! on every spawn and polled on every await.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,7 +20,8 @@ use pin_project_lite::pin_project;
 
 use crate::context::{Flavor, ThreadContext};
 use crate::panic::{Outcome, Payload};
-use crate::rt::backend::RawJoin;
+use crate::rt::backend::{Left, RawJoin};
+use crate::rt::detach::Detach;
 use crate::task::join_error::JoinError;
 use crate::task::meta::TaskMeta;
 use crate::task::wrapper::TaskRules;
@@ -165,73 +168,97 @@ where
     T: Send + 'static,
     N: Cancel<Output = Outcome<T>>,
 {
+    type Cold = End<Outcome<T>>;
+
     #[inline(always)]
-    fn poll_join(&mut self, cx: &mut Context<'_>, meta: &TaskMeta) -> Poll<Result<T, JoinError>> {
+    fn poll_join(
+        &mut self,
+        cx: &mut Context<'_>,
+        meta: &TaskMeta,
+        _: Option<&Self::Cold>,
+    ) -> Poll<Result<T, JoinError>> {
         self.poll(cx).map(|out| join_result(out, meta))
     }
 
     #[inline]
-    fn abort(&mut self) -> Option<Waker> {
-        TaskHandle::abort(self)
+    fn abort(self) -> Left<Self, Self::Cold> {
+        let (end, waker) = TaskHandle::abort(self);
+        Left {
+            handle: None,
+            cold: Some(end),
+            waker,
+        }
     }
 
     #[inline]
-    fn is_finished(&mut self) -> (bool, Option<Waker>) {
-        TaskHandle::is_finished(self)
+    fn check_finished(self) -> (Left<Self, Self::Cold>, bool) {
+        match TaskHandle::check_finished(self) {
+            Finished::Running(handle, finished) => (Left::handle(handle), finished),
+            Finished::Settled(end, waker) => (
+                Left {
+                    handle: None,
+                    cold: Some(end),
+                    waker,
+                },
+                true,
+            ),
+        }
+    }
+
+    fn poll_cold(
+        cold: &mut Self::Cold,
+        cx: &mut Context<'_>,
+        meta: &TaskMeta,
+    ) -> Poll<Result<T, JoinError>> {
+        cold.as_mut()
+            .poll_awaiter(cx)
+            .map(|out| join_result(out, meta))
+    }
+
+    fn abort_cold(_: &mut Self::Cold) -> Option<Waker> {
+        // Cancelling already, or settled.
+        None
+    }
+
+    fn is_finished_cold(cold: &mut Self::Cold) -> (bool, Option<Waker>) {
+        match cold.as_mut().poll_kept() {
+            Poll::Ready(waker) => (true, waker),
+            Poll::Pending => (false, None),
+        }
     }
 }
 
-/// The handle's state. No lock of its own: `abort` and `is_finished` run under
-/// `JoinHandle`'s (`StripedMutex`), awaiting has `&mut`.
+/// The hot part of an async-task handle: the native handle while the task runs (or has
+/// finished, not yet awaited). Once `abort` or `is_finished` reached the task's end, that
+/// end ([`End`]) is kept instead, off the hot path (in `JoinHandle`'s second word), and
+/// once the awaiter has the output, neither is. No lock of its own: `abort` and
+/// `is_finished` run under `JoinHandle`'s (`StripedMutex`), awaiting has `&mut`. On smol it
+/// is one pointer.
 pub(crate) struct TaskHandle<N: NativeTask> {
-    state: State<N>,
+    /// Dropped, it detaches: the task runs to completion.
+    task: Detach<N>,
+    /// The waker of the last poll that returned `Pending`, so that `is_finished`, which
+    /// polls without the awaiter where the runtime cannot tell, keeps the awaiter's
+    /// registration (`()` where it can tell).
+    waker: N::Slot,
 }
 
-enum State<N: NativeTask> {
-    /// The native handle while the task runs (or finished, not yet awaited); once the
-    /// awaiter has taken the output, from it or from `Ending`, `Detach(None)`.
-    Native {
-        task: Detach<N>,
-        /// The waker of the last poll that returned `Pending`, so that `abort` and
-        /// `is_finished`, which poll without the awaiter, keep the awaiter's registration.
-        waker: N::Slot,
-    },
-    /// Off the hot path: a cancellation in progress, or the output that `abort` or
-    /// `is_finished` settled, not yet taken by the awaiter. One variant, not two, behind a
-    /// thin pointer (a box of the boxed trait object: two allocations, on `abort` only), so
-    /// that the state is two words and leaves a niche for `RawHandle`'s tag: see
-    /// BENCHMARKS.md, "The size curve".
-    Ending(Box<Pin<Box<dyn Ending<N::Output>>>>),
-}
+/// A cancellation in progress, or the output that `abort` or `is_finished` settled, not yet
+/// taken by the awaiter (its box is the only allocation `abort` makes here).
+pub(crate) type End<T> = Pin<Box<dyn Ending<T>>>;
 
-impl<N: NativeTask> State<N> {
-    /// The awaiter has the output.
-    fn taken() -> Self {
-        State::Native {
-            task: Detach(None),
-            waker: N::Slot::default(),
-        }
-    }
-}
-
-/// The native handle of a task that the handle's drop lets run (detaches), or `None` once
-/// the awaiter has the output: the completing poll detached the finished task's handle
-/// right away. (`None` is the handle's niche: no extra byte.) The
-/// state's drop glue does the detaching, so `TaskHandle` needs no `Drop` of its own.
-struct Detach<N: NativeTask>(Option<N>);
-
-impl<N: NativeTask> Drop for Detach<N> {
-    #[inline]
-    fn drop(&mut self) {
-        if let Some(task) = self.0.take() {
-            task.detach();
-        }
-    }
+/// What `is_finished` leaves.
+pub(crate) enum Finished<H, E> {
+    /// The task runs, or has finished (the flag) with its handle kept.
+    Running(H, bool),
+    /// The task has finished and its output is settled, with the awaiter's waker to wake
+    /// once `JoinHandle`'s lock is released.
+    Settled(E, Option<Waker>),
 }
 
 /// The end of a task that `abort` or `is_finished` reached: a cancellation in progress,
 /// then its settled output (`None`: cancelled), with the awaiter's waker.
-trait Ending<T>: Send {
+pub(crate) trait Ending<T>: Send {
     /// The awaiter's poll: keeps its waker while pending; `Ready` takes the output.
     fn poll_awaiter(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>>;
     /// A poll without the awaiter (`abort`, `is_finished`), with the kept waker. `Ready`
@@ -313,130 +340,70 @@ impl<N: NativeTask> TaskHandle<N> {
             )
         };
         TaskHandle {
-            state: State::Native {
-                task: Detach(Some(task)),
-                waker: N::Slot::default(),
-            },
+            task: Detach::new(task),
+            waker: N::Slot::default(),
         }
     }
 
-    /// `Ready(None)` when the task was cancelled.
+    /// `Ready(None)` when the task was cancelled. After `Ready` the caller drops the
+    /// handle, which detaches the finished task (a drop of async-task's own handle would
+    /// first try to cancel what has already finished).
     #[inline(always)]
     pub(crate) fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Option<N::Output>> {
-        let State::Native {
-            task: Detach(slot),
-            waker,
-        } = &mut self.state
-        else {
-            return self.poll_cold(cx);
-        };
-        let Some(task) = slot else {
-            return self.poll_cold(cx);
-        };
-        match task.poll_task(cx) {
-            Poll::Pending => {
-                waker.remember(cx);
-                Poll::Pending
-            }
-            Poll::Ready(out) => {
-                // Finished: its handle goes now. Detached rather than dropped: a drop
-                // would first try to cancel what has already finished.
-                if let Some(task) = slot.take() {
-                    task.detach();
-                }
-                if N::Slot::KEEPS {
-                    drop(waker.take());
-                }
-                Poll::Ready(out)
-            }
+        let polled = self.task.get_mut().poll_task(cx);
+        if polled.is_pending() {
+            self.waker.remember(cx);
         }
+        polled
     }
 
-    /// After `abort` or `is_finished` reached the task's end, or once the output was
-    /// taken: out of the hot path.
-    #[cold]
-    #[inline(never)]
-    fn poll_cold(&mut self, cx: &mut Context<'_>) -> Poll<Option<N::Output>> {
-        let polled = match &mut self.state {
-            State::Native { task, .. } => {
-                debug_assert!(
-                    task.0.is_none(),
-                    "async-bridge bug: a held native handle reached the cold path"
-                );
-                panic!("`JoinHandle` polled after it returned `Ready`; await a handle only once")
-            }
-            State::Ending(ending) => ready!(ending.as_mut().as_mut().poll_awaiter(cx)),
-        };
-        self.state = State::taken();
-        Poll::Ready(polled)
-    }
-
-    /// Cancels the task; returns the awaiter's waker when the cancellation settled at once
-    /// (the caller wakes it once `JoinHandle`'s lock is released).
-    pub(crate) fn abort(&mut self) -> Option<Waker>
+    /// Cancels the task: its end, to keep, and the awaiter's waker when the cancellation
+    /// settled at once (the caller wakes it once `JoinHandle`'s lock is released).
+    pub(crate) fn abort(self) -> (End<N::Output>, Option<Waker>)
     where
         N: Cancel,
         N::Output: Send + 'static,
     {
-        // Not running, or already awaited: nothing to cancel.
-        let State::Native {
-            task: Detach(slot),
-            waker,
-        } = &mut self.state
-        else {
-            return None;
-        };
-        let task = slot.take()?;
-        let mut ending: Box<Pin<Box<dyn Ending<N::Output>>>> = Box::new(Box::pin(EndState {
+        let TaskHandle { task, mut waker } = self;
+        let mut end: End<N::Output> = Box::pin(EndState {
             waker: waker.take(),
             phase: Phase::Cancelling {
-                cancel: task.cancel(),
+                cancel: task.into_inner().cancel(),
             },
-        }));
+        });
         // The first poll marks the task cancelled. Poll with the awaiter's waker, so the
         // awaiter hears when the cancellation completes. (Where the handle keeps no waker,
         // async-task wakes the awaiter itself when it marks the task cancelled, and the
         // awaiter's next poll registers it with the cancellation.)
-        let woken = match ending.as_mut().as_mut().poll_kept() {
+        let woken = match end.as_mut().poll_kept() {
             Poll::Ready(waker) => waker,
             Poll::Pending => None,
         };
-        self.state = State::Ending(ending);
-        woken
+        (end, woken)
     }
 
-    /// Whether the task has finished; with the awaiter's waker when this call settled the
-    /// handle (the awaiter may be waiting for exactly the wake-up its poll consumed: the
-    /// caller passes it on once `JoinHandle`'s lock is released).
-    pub(crate) fn is_finished(&mut self) -> (bool, Option<Waker>)
+    /// Whether the task has finished. When this call settled the output (a runtime that
+    /// cannot tell without a poll), the end to keep, with the awaiter's waker: the awaiter
+    /// may be waiting for exactly the wake-up this poll consumed, and the caller passes it
+    /// on once `JoinHandle`'s lock is released.
+    pub(crate) fn check_finished(mut self) -> Finished<Self, End<N::Output>>
     where
         N::Output: Send + 'static,
     {
-        let (out, waker) = match &mut self.state {
-            State::Native {
-                task: Detach(None), ..
-            } => return (true, None),
-            State::Native {
-                task: Detach(Some(task)),
-                ..
-            } if N::TELLS_FINISHED => return (task.finished(), None),
-            State::Native {
-                task: Detach(Some(task)),
-                waker,
-            } => match poll_as_awaiter(waker.get(), |cx| task.poll_task(cx)) {
-                Poll::Ready(out) => (out, waker.take()),
-                Poll::Pending => return (false, None),
-            },
-            State::Ending(ending) => {
-                return match ending.as_mut().as_mut().poll_kept() {
-                    Poll::Ready(waker) => (true, waker),
-                    Poll::Pending => (false, None),
-                };
+        if N::TELLS_FINISHED {
+            let finished = self.task.get_mut().finished();
+            return Finished::Running(self, finished);
+        }
+        let polled = poll_as_awaiter(self.waker.get(), |cx| self.task.get_mut().poll_task(cx));
+        match polled {
+            Poll::Pending => Finished::Running(self, false),
+            Poll::Ready(out) => {
+                let waker = self.waker.take();
+                // Detaches the finished task.
+                drop(self);
+                Finished::Settled(Box::pin(EndState::settled(out)), waker)
             }
-        };
-        // Finished: settled, and the native handle detached (the old state's drop).
-        self.state = State::Ending(Box::new(Box::pin(EndState::settled(out))));
-        (true, waker)
+        }
     }
 }
 
@@ -452,10 +419,14 @@ mod loom_model {
     use loom::sync::{Arc, Mutex};
     use loom::thread;
 
-    use super::{Cancel, NativeTask, TaskHandle};
+    use super::{Cancel, End, NativeTask, TaskHandle};
+    use crate::panic::Outcome;
+    use crate::rt::backend::{Left, RawJoin};
     use crate::striped_mutex::StripedMutex;
     use crate::sync::Ordering;
     use crate::sync::loom_support::{Out, model};
+    use crate::task::join_error::JoinError;
+    use crate::task::meta::TaskMeta;
 
     /// async-task's task, as seen from its handle: `cancel` closes a task that has not
     /// completed; a task closed while being polled drops the output of that poll; the
@@ -512,14 +483,14 @@ mod loom_model {
     struct Mock(Arc<Shared>);
 
     impl NativeTask for Mock {
-        type Output = Out;
+        type Output = Outcome<Out>;
         type Slot = Option<Waker>;
 
-        fn poll_task(&mut self, cx: &mut Context<'_>) -> Poll<Option<Out>> {
+        fn poll_task(&mut self, cx: &mut Context<'_>) -> Poll<Option<Outcome<Out>>> {
             let mut task = self.0.task.lock().unwrap();
             if let Some(out) = task.output.take() {
                 task.closed = true;
-                return Poll::Ready(Some(out));
+                return Poll::Ready(Some(Outcome::new(Ok(out))));
             }
             if task.closed && !task.running {
                 return Poll::Ready(None);
@@ -532,7 +503,7 @@ mod loom_model {
     }
 
     impl Cancel for Mock {
-        fn cancel(self) -> impl Future<Output = Option<Out>> + Send + 'static {
+        fn cancel(self) -> impl Future<Output = Option<Outcome<Out>>> + Send + 'static {
             let mut mock = self;
             {
                 let mut task = mock.0.task.lock().unwrap();
@@ -541,6 +512,68 @@ mod loom_model {
                 }
             }
             std::future::poll_fn(move |cx| mock.poll_task(cx))
+        }
+    }
+
+    type Join = TaskHandle<Mock>;
+
+    /// The handle and its cold state, composed as `RawHandle` composes them (raw.rs).
+    struct ModelHandle {
+        native: Option<Join>,
+        cold: Option<End<Outcome<Out>>>,
+    }
+
+    impl ModelHandle {
+        fn keep(&mut self, left: Left<Join, End<Outcome<Out>>>) -> Option<Waker> {
+            if let Some(handle) = left.handle {
+                self.native = Some(handle);
+            }
+            if let Some(cold) = left.cold {
+                self.cold = Some(cold);
+            }
+            left.waker
+        }
+
+        fn poll(&mut self, cx: &mut Context<'_>, meta: &TaskMeta) -> Poll<Result<Out, JoinError>> {
+            if let Some(handle) = &mut self.native {
+                let polled = RawJoin::poll_join(handle, cx, meta, self.cold.as_ref());
+                if polled.is_ready() {
+                    self.native = None;
+                }
+                return polled;
+            }
+            let cold = self.cold.as_mut().expect("polled after Ready");
+            let polled = <Join as RawJoin<Out>>::poll_cold(cold, cx, meta);
+            if polled.is_ready() {
+                self.cold = None;
+            }
+            polled
+        }
+
+        fn abort(&mut self) -> Option<Waker> {
+            match self.native.take() {
+                Some(handle) => {
+                    let left = RawJoin::<Out>::abort(handle);
+                    self.keep(left)
+                }
+                None => self
+                    .cold
+                    .as_mut()
+                    .and_then(<Join as RawJoin<Out>>::abort_cold),
+            }
+        }
+
+        fn is_finished(&mut self) -> (bool, Option<Waker>) {
+            match self.native.take() {
+                Some(handle) => {
+                    let (left, finished) = RawJoin::<Out>::check_finished(handle);
+                    (finished, self.keep(left))
+                }
+                None => match &mut self.cold {
+                    Some(cold) => <Join as RawJoin<Out>>::is_finished_cold(cold),
+                    None => (true, None),
+                },
+            }
         }
     }
 
@@ -564,10 +597,18 @@ mod loom_model {
                 drops: Arc::new(AtomicUsize::new(0)),
                 produced: AtomicUsize::new(0),
             });
-            let mut handle = TaskHandle::new(Mock(shared.clone()));
+            let meta = TaskMeta::caller();
+            let mut handle = ModelHandle {
+                native: Some(TaskHandle::new(Mock(shared.clone()))),
+                cold: None,
+            };
             let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
             let waker = Waker::from(flag.clone());
-            assert!(handle.poll(&mut Context::from_waker(&waker)).is_pending());
+            assert!(
+                handle
+                    .poll(&mut Context::from_waker(&waker), &meta)
+                    .is_pending()
+            );
             // As in `JoinHandle`: `abort` and `is_finished` under the lock, the waker they
             // return woken after it.
             let handle = Arc::new(StripedMutex::new(handle));
@@ -611,13 +652,13 @@ mod loom_model {
                 "lost wake-up: the awaiter was never woken"
             );
             let noop = Waker::noop();
-            let out = match handle.poll(&mut Context::from_waker(noop)) {
+            let out = match handle.poll(&mut Context::from_waker(noop), &meta) {
                 Poll::Ready(out) => out,
                 Poll::Pending => panic!("the handle of a finished task is still pending"),
             };
             if completed_first {
                 assert!(
-                    out.is_some(),
+                    out.is_ok(),
                     "the output of a task that finished first was lost"
                 );
             }

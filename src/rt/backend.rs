@@ -15,6 +15,9 @@ pub(crate) trait Backend: Clone + Send + Sync + 'static {
     /// The backend's join handle, with async-bridge's semantics ([`RawJoin`] where `T` is
     /// `Send`). The handle itself needs no bound on `T`.
     type Handle<T>;
+    /// The join handle's state off its hot path, kept beside the task's meta
+    /// ([`RawJoin::Cold`] of [`Handle`](Self::Handle)).
+    type Cold<T>;
     /// The backend's timer. The backend's own `Timer` methods return it as it is (no
     /// enum of the backends around it); `Sleep` wraps it for the free functions.
     type Sleep: Future<Output = ()> + Send + 'static;
@@ -134,14 +137,73 @@ pub(crate) trait Backend: Clone + Send + Sync + 'static {
 
 /// A backend's join handle, with async-bridge's semantics (drop detaches, `abort` cancels
 /// and keeps an output that came first, a panic becomes a `JoinError`).
-pub(crate) trait RawJoin<T> {
-    /// `meta` names the task in its `JoinError`.
-    fn poll_join(&mut self, cx: &mut Context<'_>, meta: &TaskMeta) -> Poll<Result<T, JoinError>>;
-    /// Cancels the task. `JoinHandle` calls it under its lock, and wakes the waker returned
-    /// (the awaiter's, once the handle has settled) after releasing it.
+///
+/// The handle is the hot part: what awaiting polls. What it needs only after `abort` or
+/// `is_finished` ([`Cold`](Self::Cold)) is kept elsewhere, in `JoinHandle`'s second word
+/// (`MetaWord`), so that the handle stays one word where the runtime's own is.
+/// `JoinHandle` calls `abort` and `is_finished` under its lock, and wakes the waker they
+/// leave after releasing it.
+pub(crate) trait RawJoin<T>: Sized {
+    /// The handle's state off the hot path (the backend's `Backend::Cold<T>`).
+    type Cold;
+
+    /// Whether the handle goes once a poll returned `Ready` (the native handle then
+    /// answers nothing right). `false` for a handle that still answers `abort` and
+    /// `is_finished` rightly afterwards and panics, if polled again, with a message of its
+    /// own: keeping it saves the move.
+    const GOES_ON_READY: bool = true;
+
+    /// Polls the task; `meta` names it in its `JoinError`; `cold` is the handle's cold
+    /// state, if it has one. After `Ready` the caller drops the handle, which lets a
+    /// finished task go.
+    fn poll_join(
+        &mut self,
+        cx: &mut Context<'_>,
+        meta: &TaskMeta,
+        cold: Option<&Self::Cold>,
+    ) -> Poll<Result<T, JoinError>>;
+
+    /// Cancels the task.
+    fn abort(self) -> Left<Self, Self::Cold>;
+
+    /// Whether the task has finished.
+    fn check_finished(self) -> (Left<Self, Self::Cold>, bool);
+
+    /// Polls a handle whose native handle is gone, from its cold state. After `Ready` the
+    /// caller drops the cold state.
+    fn poll_cold(
+        cold: &mut Self::Cold,
+        cx: &mut Context<'_>,
+        meta: &TaskMeta,
+    ) -> Poll<Result<T, JoinError>>;
+
+    /// `abort` of a handle whose native handle is gone; the waker to wake.
     #[must_use = "the returned waker must be woken"]
-    fn abort(&mut self) -> Option<Waker>;
-    /// Whether the task has finished, and a waker to wake as for `abort`.
+    fn abort_cold(cold: &mut Self::Cold) -> Option<Waker>;
+
+    /// `is_finished` of a handle whose native handle is gone, and a waker to wake.
     #[must_use = "the returned waker must be woken"]
-    fn is_finished(&mut self) -> (bool, Option<Waker>);
+    fn is_finished_cold(cold: &mut Self::Cold) -> (bool, Option<Waker>);
+}
+
+/// What `abort` or `is_finished` leaves of a handle: the native handle, if it is still
+/// needed; cold state to keep (replacing any there was); the awaiter's waker, to wake once
+/// `JoinHandle`'s lock is released.
+#[must_use = "the handle, the cold state and the waker must be kept or woken"]
+pub(crate) struct Left<H, C> {
+    pub(crate) handle: Option<H>,
+    pub(crate) cold: Option<C>,
+    pub(crate) waker: Option<Waker>,
+}
+
+impl<H, C> Left<H, C> {
+    /// The handle, unchanged.
+    #[inline]
+    pub(crate) fn handle(handle: H) -> Self {
+        Left {
+            handle: Some(handle),
+            cold: None,
+            waker: None,
+        }
+    }
 }

@@ -29,6 +29,8 @@ pub(crate) mod abort_flag;
 #[cfg(any(feature = "smol", feature = "async-std"))]
 pub(crate) mod async_task;
 #[cfg(any(feature = "smol", feature = "async-std"))]
+pub(crate) mod detach;
+#[cfg(any(feature = "smol", feature = "async-std"))]
 pub(crate) mod in_tokio;
 #[cfg(any(feature = "smol", feature = "async-std"))]
 pub(crate) mod io_timer;
@@ -179,7 +181,7 @@ crate::__async_bridge_backends! {
     pub(crate) mod backend;
     pub(crate) mod dispatch;
     mod raw;
-    pub(crate) use backend::{Backend, RawJoin};
+    pub(crate) use backend::Backend;
     pub(crate) use dispatch::{block_in_place, defers_wakeups, foreign_context, in_any_runtime, in_foreign_runtime};
-    pub(crate) use raw::{RawHandle, RawSleep, Wrap};
+    pub(crate) use raw::{Native, RawHandle, RawSleep, Wrap};
 }

@@ -11,10 +11,10 @@ use tokio::runtime::{Builder, Handle, Runtime as TokioRuntime, RuntimeFlavor};
 
 use crate::context::{self, Flavor, ThreadContext};
 use crate::panic::{Payload, discard};
-use crate::rt::abort_flag::AbortFlag;
+use crate::rt::abort_flag;
 use crate::rt::tokio_probe::drives_scheduler;
 use crate::rt::tokio_sleep::TokioSleep;
-use crate::rt::backend::{Backend, RawJoin};
+use crate::rt::backend::{Backend, Left, RawJoin};
 use crate::task::join_error::JoinError;
 use crate::task::meta::TaskMeta;
 use crate::task::wrapper::{self, TaskRules};
@@ -373,6 +373,7 @@ fn block_on_at_teardown<F: Future>(future: F) -> F::Output {
 
 impl Backend for Tokio {
     type Handle<T> = TokioHandle<T>;
+    type Cold<T> = Aborted;
     type Sleep = TokioSleep;
 
     #[inline]
@@ -571,14 +572,18 @@ impl<const MULTI: bool> TaskRules for TokioTask<MULTI> {
 /// it adds is the rule for `abort`: after it, the output is kept only if the task had
 /// finished before the call, as on async-task (where a task aborted mid-run, or a started
 /// blocking closure, runs to its end and its output is dropped). Natively tokio may still
-/// return the output of a task that completed after `abort`.
+/// return the output of a task that completed after `abort`, so an `abort` that came first
+/// leaves [`Aborted`] in the handle's cold state. The handle is tokio's own: one pointer.
 ///
 /// tokio stores the output as it is: it turns a panic of the task (or of a destructor it
 /// runs) into its own `JoinError`, whose payload becomes ours.
 pub(crate) struct TokioHandle<T> {
     task: tokio::task::JoinHandle<T>,
-    abort: AbortFlag,
 }
+
+/// A tokio handle's cold state: `abort` came before the task finished, so whatever it
+/// produces is dropped and the awaiter hears of a cancellation.
+pub(crate) struct Aborted;
 
 /// What the awaiter of a tokio task gets. After `abort`, whatever the task produced (an
 /// output, or a panic of a poll that was running when `abort` came) is dropped and the
@@ -615,30 +620,59 @@ fn discarded<T>(res: Result<T, tokio::task::JoinError>, meta: &TaskMeta) -> Join
 impl<T> TokioHandle<T> {
     #[inline]
     fn new(task: tokio::task::JoinHandle<T>) -> Self {
-        TokioHandle {
-            task,
-            abort: AbortFlag::new(),
-        }
+        TokioHandle { task }
     }
 }
 
 impl<T> RawJoin<T> for TokioHandle<T> {
+    type Cold = Aborted;
+
+    /// tokio's handle, polled again, panics with "`JoinHandle` polled after completion".
+    const GOES_ON_READY: bool = false;
+
     #[inline]
-    fn poll_join(&mut self, cx: &mut Context<'_>, meta: &TaskMeta) -> Poll<Result<T, JoinError>> {
-        let aborted = self.abort.aborted();
+    fn poll_join(
+        &mut self,
+        cx: &mut Context<'_>,
+        meta: &TaskMeta,
+        cold: Option<&Aborted>,
+    ) -> Poll<Result<T, JoinError>> {
         Pin::new(&mut self.task)
             .poll(cx)
-            .map(|res| tokio_result(res, aborted, meta))
+            .map(|res| tokio_result(res, cold.is_some(), meta))
     }
 
-    fn abort(&mut self) -> Option<std::task::Waker> {
-        self.abort
-            .abort(|| self.task.is_finished(), || self.task.abort());
+    fn abort(self) -> Left<Self, Aborted> {
+        let mut cold = None;
+        abort_flag::abort(
+            || self.task.is_finished(),
+            || cold = Some(Aborted),
+            || self.task.abort(),
+        );
         // tokio wakes the awaiter itself.
+        Left {
+            handle: Some(self),
+            cold,
+            waker: None,
+        }
+    }
+
+    fn check_finished(self) -> (Left<Self, Aborted>, bool) {
+        let finished = self.task.is_finished();
+        (Left::handle(self), finished)
+    }
+
+    fn poll_cold(_: &mut Aborted, _: &mut Context<'_>, _: &TaskMeta) -> Poll<Result<T, JoinError>> {
+        // Unreachable: tokio's handle stays (`GOES_ON_READY`), so its cold state is never
+        // alone.
+        panic!("`JoinHandle` polled after it returned `Ready`; await a handle only once")
+    }
+
+    fn abort_cold(_: &mut Aborted) -> Option<std::task::Waker> {
         None
     }
 
-    fn is_finished(&mut self) -> (bool, Option<std::task::Waker>) {
-        (self.task.is_finished(), None)
+    fn is_finished_cold(_: &mut Aborted) -> (bool, Option<std::task::Waker>) {
+        (true, None)
     }
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::rt::{RawHandle, RawJoin};
+use crate::rt::{Native, RawHandle};
 use crate::striped_mutex::StripedMutex;
 use crate::task::join_error::JoinError;
 use crate::task::meta::TaskMeta;
@@ -53,10 +53,10 @@ use crate::task::meta::TaskMeta;
 /// ```
 #[must_use = "dropping a JoinHandle detaches the task: call `.detach()` to say so, or `.await` it for its output"]
 pub struct JoinHandle<T> {
-    /// The backend's handle. Awaiting has `&mut self` and takes no lock; `abort` and
-    /// `is_finished` take the lock of a shared table, so that the handle carries none.
+    /// The backend's handle and the task's meta. Awaiting has `&mut self` and takes no
+    /// lock; `abort`, `is_finished` and the meta's getters take the lock of a shared table,
+    /// so that the handle carries none.
     raw: StripedMutex<RawHandle<T>>,
-    meta: TaskMeta,
 }
 
 /// `JoinHandle<T>` is `Sync` exactly when its raw handle is `Send` (as with a `Mutex`), and
@@ -70,22 +70,26 @@ fn sync_when_output_is_send<T: Send>() {
 
 impl<T> JoinHandle<T> {
     #[inline]
-    pub(crate) fn new(raw: RawHandle<T>, meta: TaskMeta) -> Self {
+    pub(crate) fn new(native: Native<T>, meta: TaskMeta) -> Self {
+        Self::from_raw(RawHandle::new(native, meta))
+    }
+
+    #[inline]
+    pub(crate) fn from_raw(raw: RawHandle<T>) -> Self {
         JoinHandle {
             raw: StripedMutex::new(raw),
-            meta,
         }
     }
 
     #[inline]
-    pub(crate) fn into_parts(self) -> (RawHandle<T>, TaskMeta) {
-        (self.raw.into_inner(), self.meta)
+    pub(crate) fn into_raw(self) -> RawHandle<T> {
+        self.raw.into_inner()
     }
 
     /// The same handle, recording `meta` as its task's name and spawn location.
     #[inline]
     pub(crate) fn with_meta(mut self, meta: TaskMeta) -> Self {
-        self.meta = meta;
+        self.raw.get_mut().set_meta(meta);
         self
     }
 
@@ -103,8 +107,18 @@ impl<T> JoinHandle<T> {
     /// # let _ = async_bridge::block_on(handle);
     /// # }
     /// ```
+    // The one `unsafe` here: the name is read under the lock and borrowed past it.
+    #[allow(unsafe_code)]
     pub fn name(&self) -> Option<&str> {
-        self.meta.name()
+        let name = self
+            .raw
+            .lock(|raw| raw.meta().name().map(std::ptr::NonNull::from));
+        // SAFETY: the name is owned, behind a shared allocation, by the handle's `TaskMeta`,
+        // which `&self` access (`abort`, `is_finished`) may move into or out of the
+        // handle's cold state but never drops or replaces (`MetaWord`'s docs): only
+        // `with_meta`, a poll or the handle's drop can, and they need `&mut self` or
+        // `self`, which the borrow of `&self` returned here excludes.
+        name.map(|name| unsafe { name.as_ref() })
     }
 
     /// Where the task was spawned: the caller of `spawn`, `spawn_blocking` or the
@@ -120,7 +134,7 @@ impl<T> JoinHandle<T> {
     /// # }
     /// ```
     pub fn spawned_at(&self) -> &'static std::panic::Location<'static> {
-        self.meta.location()
+        self.raw.lock(|raw| raw.meta().location())
     }
 
     /// Lets the task run to completion without anyone awaiting it. The same as dropping the
@@ -205,20 +219,20 @@ impl<T: Send + 'static> Future for JoinHandle<T> {
 
     #[inline(always)]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        this.raw.get_mut().poll_join(cx, &this.meta)
+        self.raw.get_mut().poll_join(cx)
     }
 }
 
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (backend, meta) = self.raw.lock(|raw| (raw.backend(), raw.meta().clone()));
         let mut debug = f.debug_struct("JoinHandle");
-        debug.field("backend", &self.raw.lock(|raw| raw.backend()));
-        if let Some(name) = self.meta.name() {
+        debug.field("backend", &backend);
+        if let Some(name) = meta.name() {
             debug.field("name", &name);
         }
         debug
-            .field("spawned_at", &format_args!("{}", self.meta.location()))
+            .field("spawned_at", &format_args!("{}", meta.location()))
             .finish_non_exhaustive()
     }
 }
@@ -228,12 +242,14 @@ impl<T> fmt::Debug for JoinHandle<T> {
 mod size {
     use super::JoinHandle;
 
-    /// Without async-std, whose own native handle is three words.
+    /// Two words on one backend: the runtime's own handle and the meta word. With tokio
+    /// and smol, the enum of their handles adds a tag word. async-std's own handle is three
+    /// words, and it keeps the awaiter's waker (two more).
     #[cfg(not(feature = "async-std"))]
     const MAX: usize = if cfg!(all(feature = "smol", feature = "tokio")) {
-        32
-    } else {
         24
+    } else {
+        16
     };
     #[cfg(feature = "async-std")]
     const MAX: usize = 56;
@@ -245,7 +261,8 @@ mod size {
             size <= MAX,
             "JoinHandle<u64> is {size} bytes, more than the {MAX} of this set of backends"
         );
-        // The meta pointer's niche: an `Option` of it costs nothing.
-        assert_eq!(size_of::<Option<JoinHandle<u64>>>(), size);
+        // The lock-free `&mut` access needs an `UnsafeCell`, which hides the words' niches
+        // from `Option`: it costs one word.
+        assert!(size_of::<Option<JoinHandle<u64>>>() <= size + size_of::<usize>());
     }
 }

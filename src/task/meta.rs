@@ -1,7 +1,6 @@
 //! What a spawn records about its task: an optional name and where it was spawned.
 
-// The one `unsafe` of the crate: a tagged pointer, so that every `JoinHandle` carries one
-// word of metadata instead of two (BENCHMARKS.md, "The size curve": each word of handle
+// A tagged pointer, so that every `JoinHandle` carries one word of metadata instead of two (BENCHMARKS.md, "The size curve": each word of handle
 // costs wall-clock time on a batch of spawns).
 #![allow(unsafe_code)]
 
@@ -25,6 +24,8 @@ use std::sync::Arc;
 /// `&'static` location, with nothing allocated; a named task's is a pointer to one shared
 /// allocation holding the name and the location, made at the spawn, with its low bit set.
 #[doc(hidden)]
+// Transparent, so that a `MetaWord` holding this word can lend it as a `&TaskMeta`.
+#[repr(transparent)]
 pub struct TaskMeta {
     /// A `&'static Location<'static>`, or, with [`NAMED`] set, an `Arc<Named>` from
     /// `Arc::into_raw` (whose strong count this value owns one of).
@@ -130,7 +131,56 @@ impl TaskMeta {
         }
     }
 
+    /// The word itself, owned by the caller until [`from_word`](Self::from_word) gives it
+    /// back. Its [`SPARE_BIT`](Self::SPARE_BIT) is clear.
+    #[inline]
+    pub(crate) fn into_word(self) -> NonNull<()> {
+        std::mem::ManuallyDrop::new(self).tagged
+    }
+
+    /// The meta whose word [`into_word`](Self::into_word) returned.
+    ///
+    /// # Safety
+    ///
+    /// `word` is the word of an `into_word` not given back yet; it is given back here, once.
+    #[inline]
+    pub(crate) unsafe fn from_word(word: NonNull<()>) -> Self {
+        TaskMeta {
+            tagged: word,
+            _owns: PhantomData,
+        }
+    }
+
+    /// The meta whose word [`into_word`](Self::into_word) returned, borrowed where it is kept.
+    ///
+    /// # Safety
+    ///
+    /// `*word` is the word of an `into_word` not given back yet, and stays so while the
+    /// borrow lives.
+    #[inline]
+    pub(crate) unsafe fn from_word_ref(word: &NonNull<()>) -> &Self {
+        // SAFETY: `TaskMeta` is `repr(transparent)` over its word (its other field is a
+        // zero-sized marker), and the caller vouches for the word.
+        unsafe { &*std::ptr::from_ref(word).cast::<TaskMeta>() }
+    }
+
+    /// Whether a meta's word owns anything (a named task's shared name): dropping one that
+    /// does not is a no-op.
+    #[inline(always)]
+    pub(crate) fn word_owns(word: NonNull<()>) -> bool {
+        word.addr().get() & NAMED != 0
+    }
+
+    /// A bit that no meta's word has set, for the word's keeper to tag its own pointers
+    /// with (`MetaWord`): above `NAMED`, below the alignment of every pointee (checked).
+    pub(crate) const SPARE_BIT: usize = NAMED << 1;
 }
+
+const _: () = assert!(
+    align_of::<Location<'static>>() > TaskMeta::SPARE_BIT
+        && align_of::<Named>() > TaskMeta::SPARE_BIT,
+    "TaskMeta's spare bit must be free in both pointers"
+);
 
 impl Clone for TaskMeta {
     #[inline]

@@ -5,6 +5,7 @@ mod builder;
 pub(crate) mod join_error;
 mod join_handle;
 pub(crate) mod meta;
+pub(crate) mod meta_word;
 mod name;
 pub(crate) mod wrapper;
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
 use crate::context::{self, Flavor, ThreadContext};
-use crate::rt::async_task::{AsyncTask, TaskHandle};
+use crate::rt::async_task::{AsyncTask, End, TaskHandle};
 use crate::rt::backend::Backend;
 use crate::rt::in_tokio::{in_tokio, in_tokio_fn, unbudgeted};
 use crate::rt::io_timer::IoTimer;
@@ -275,6 +275,7 @@ type SmolTask = AsyncTask<{ Flavor::Smol as u8 }>;
 
 impl Backend for Smol {
     type Handle<T> = TaskHandle<async_task::FallibleTask<crate::panic::Outcome<T>>>;
+    type Cold<T> = End<crate::panic::Outcome<T>>;
     type Sleep = IoTimer;
 
     #[inline]
