@@ -20,33 +20,53 @@ use std::time::Instant;
 const BATCH: u64 = 10_000;
 
 /// `iters` spawns, each awaited at once, inside a task (the same loop for the native spawn
-/// and async-bridge's); the time they took.
+/// and async-bridge's, whose output `out` unwraps as `op_driver` does); the time they took.
 #[cfg(any(feature = "smol", feature = "tokio"))]
-async fn spawn_await<H, O>(iters: u64, spawn: impl Fn(u64) -> H) -> Duration
-where
-    H: Future<Output = O>,
-{
+async fn spawn_await<H: Future>(
+    iters: u64,
+    spawn: impl Fn(u64) -> H,
+    out: fn(H::Output) -> u64,
+) -> Duration {
     let start = Instant::now();
     for i in 0..iters {
-        black_box(spawn(black_box(i)).await);
+        black_box(out(spawn(black_box(i)).await));
     }
     start.elapsed()
 }
 
 /// `iters` batches of 10,000 spawns, then their 10,000 awaits; the time they took.
 #[cfg(any(feature = "smol", feature = "tokio"))]
-async fn spawn_batch<H, O>(iters: u64, spawn: impl Fn(u64) -> H) -> Duration
-where
-    H: Future<Output = O>,
-{
+async fn spawn_batch<H: Future>(
+    iters: u64,
+    spawn: impl Fn(u64) -> H,
+    out: fn(H::Output) -> u64,
+) -> Duration {
     let start = Instant::now();
     for _ in 0..iters {
         let handles: Vec<H> = (0..BATCH).map(|i| spawn(black_box(i))).collect();
         for handle in handles {
-            black_box(handle.await);
+            black_box(out(handle.await));
         }
     }
     start.elapsed()
+}
+
+/// A native smol task's output, as it is.
+#[cfg(feature = "smol")]
+fn native(out: u64) -> u64 {
+    out
+}
+
+/// An async-bridge task's output, unwrapped.
+#[cfg(any(feature = "smol", feature = "tokio"))]
+fn bridge(out: Result<u64, async_bridge::JoinError>) -> u64 {
+    out.unwrap()
+}
+
+/// A tokio task's output, unwrapped.
+#[cfg(feature = "tokio")]
+fn tokio_native(out: Result<u64, tokio::task::JoinError>) -> u64 {
+    out.unwrap()
 }
 
 /// An operation: its name (`GROUP/BACKEND/VARIANT`, as in `op_driver`), and a run of
@@ -66,33 +86,41 @@ pub fn ops() -> Vec<Op> {
 
 #[cfg(feature = "smol")]
 mod smol_ops {
-    use super::{Op, spawn_await, spawn_batch};
+    use super::{Op, bridge, native, spawn_await, spawn_batch};
     use async_bridge::{BlockOn, Smol, Spawn};
     use std::hint::black_box;
 
     pub const OPS: [Op; 4] = [
         ("spawn_await/smol/native", |n| {
-            smol::block_on(smol::spawn(spawn_await(n, |i| {
-                smol::spawn(async move { black_box(i) })
-            })))
+            smol::block_on(smol::spawn(spawn_await(
+                n,
+                |i| smol::spawn(async move { black_box(i) }),
+                native,
+            )))
         }),
         ("spawn_await/smol/bridge", |n| {
             let (rt, inner) = (Smol::global(), Smol::global());
-            rt.block_on(rt.spawn(spawn_await(n, move |i| {
-                inner.spawn(async move { black_box(i) })
-            })))
+            rt.block_on(rt.spawn(spawn_await(
+                n,
+                move |i| inner.spawn(async move { black_box(i) }),
+                bridge,
+            )))
             .unwrap()
         }),
         ("spawn_batch_10k/smol/native", |n| {
-            smol::block_on(smol::spawn(spawn_batch(n, |i| {
-                smol::spawn(async move { black_box(i) })
-            })))
+            smol::block_on(smol::spawn(spawn_batch(
+                n,
+                |i| smol::spawn(async move { black_box(i) }),
+                native,
+            )))
         }),
         ("spawn_batch_10k/smol/bridge", |n| {
             let (rt, inner) = (Smol::global(), Smol::global());
-            rt.block_on(rt.spawn(spawn_batch(n, move |i| {
-                inner.spawn(async move { black_box(i) })
-            })))
+            rt.block_on(rt.spawn(spawn_batch(
+                n,
+                move |i| inner.spawn(async move { black_box(i) }),
+                bridge,
+            )))
             .unwrap()
         }),
     ];
@@ -100,7 +128,7 @@ mod smol_ops {
 
 #[cfg(feature = "tokio")]
 mod tokio_ops {
-    use super::{Op, spawn_await, spawn_batch};
+    use super::{Op, bridge, spawn_await, spawn_batch, tokio_native};
     use async_bridge::{BlockOn, Spawn, Tokio};
     use std::hint::black_box;
     use std::sync::LazyLock;
@@ -116,27 +144,39 @@ mod tokio_ops {
     pub const OPS: [Op; 4] = [
         ("spawn_await/tokio_current_thread/native", |n| {
             NATIVE
-                .block_on(NATIVE.spawn(spawn_await(n, |i| {
-                    tokio::spawn(async move { black_box(i) })
-                })))
+                .block_on(NATIVE.spawn(spawn_await(
+                    n,
+                    |i| tokio::spawn(async move { black_box(i) }),
+                    tokio_native,
+                )))
                 .unwrap()
         }),
         ("spawn_await/tokio_current_thread/bridge", |n| {
             let rt = &*BRIDGE;
-            rt.block_on(rt.spawn(spawn_await(n, |i| rt.spawn(async move { black_box(i) }))))
-                .unwrap()
+            rt.block_on(rt.spawn(spawn_await(
+                n,
+                |i| rt.spawn(async move { black_box(i) }),
+                bridge,
+            )))
+            .unwrap()
         }),
         ("spawn_batch_10k/tokio_current_thread/native", |n| {
             NATIVE
-                .block_on(NATIVE.spawn(spawn_batch(n, |i| {
-                    tokio::spawn(async move { black_box(i) })
-                })))
+                .block_on(NATIVE.spawn(spawn_batch(
+                    n,
+                    |i| tokio::spawn(async move { black_box(i) }),
+                    tokio_native,
+                )))
                 .unwrap()
         }),
         ("spawn_batch_10k/tokio_current_thread/bridge", |n| {
             let rt = &*BRIDGE;
-            rt.block_on(rt.spawn(spawn_batch(n, |i| rt.spawn(async move { black_box(i) }))))
-                .unwrap()
+            rt.block_on(rt.spawn(spawn_batch(
+                n,
+                |i| rt.spawn(async move { black_box(i) }),
+                bridge,
+            )))
+            .unwrap()
         }),
     ];
 }
