@@ -88,16 +88,7 @@ impl TaskMeta {
     /// the provenance of `Arc::into_raw`'s, as `Arc::from_raw` needs).
     #[inline]
     fn named_ptr(&self) -> Option<NonNull<Named>> {
-        if self.tagged.addr().get() & NAMED == 0 {
-            return None;
-        }
-        Some(
-            self.tagged
-                .map_addr(|addr| {
-                    NonZeroUsize::new(addr.get() & !NAMED).expect("a tagged Arc is non-null")
-                })
-                .cast::<Named>(),
-        )
+        untag(self.tagged, NAMED)
     }
 
     /// The shared name and location of a named task.
@@ -181,6 +172,20 @@ const _: () = assert!(
         && align_of::<Named>() > TaskMeta::SPARE_BIT,
     "TaskMeta's spare bit must be free in both pointers"
 );
+
+/// The pointer that `word` holds when `tag` is set in it, with the tag cleared, derived from
+/// `word` itself so that it keeps the provenance of the pointer that was tagged (as
+/// `Arc::from_raw` and `Box::from_raw` need); `None` when `tag` is clear.
+#[inline]
+pub(crate) fn untag<T>(word: NonNull<()>, tag: usize) -> Option<NonNull<T>> {
+    if word.addr().get() & tag == 0 {
+        return None;
+    }
+    let untagged = word.map_addr(|addr| {
+        NonZeroUsize::new(addr.get() & !tag).expect("a tagged pointer is non-null")
+    });
+    Some(untagged.cast::<T>())
+}
 
 impl Clone for TaskMeta {
     #[inline]

@@ -7,10 +7,9 @@
 #![allow(unsafe_code)]
 
 use std::marker::PhantomData;
-use std::num::NonZeroUsize;
 use std::ptr::NonNull;
 
-use crate::task::meta::TaskMeta;
+use crate::task::meta::{TaskMeta, untag};
 
 /// A task's [`TaskMeta`], alone (one word, nothing allocated), or boxed together with a
 /// handle's cold state `C` (the word points at the box, tagged with
@@ -57,20 +56,10 @@ impl<C> MetaWord<C> {
         }
     }
 
-    /// The boxed side's pointer, untagged (derived from `word`, keeping the provenance of
-    /// `Box::into_raw`'s, as `Box::from_raw` needs).
+    /// The boxed side's pointer, untagged (keeping the provenance of `Box::into_raw`'s).
     #[inline]
     fn side(&self) -> Option<NonNull<Side<C>>> {
-        if self.word.addr().get() & SIDE == 0 {
-            return None;
-        }
-        Some(
-            self.word
-                .map_addr(|addr| {
-                    NonZeroUsize::new(addr.get() & !SIDE).expect("a boxed side is non-null")
-                })
-                .cast::<Side<C>>(),
-        )
+        untag(self.word, SIDE)
     }
 
     /// The task's meta.
