@@ -28,6 +28,10 @@ use crate::task::meta::TaskMeta;
 ///   the process there natively). [`JoinError::into_panic`] returns the original payload.
 ///
 /// Awaiting it yields `Result<T, JoinError>`. It is `Send` and `Sync` when `T` is `Send`.
+/// With one backend enabled it is two words (16 bytes on a 64-bit target): the runtime's
+/// own one-word handle, and one word for the task's name and location. With tokio and smol
+/// it is three; with async-std, seven (async-std's own handle is three words, and the
+/// awaiter's waker is kept beside it).
 /// Its `Debug` shows the backend, the task's name (see [`Builder`](crate::task::Builder))
 /// and where it was spawned.
 ///
