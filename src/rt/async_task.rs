@@ -244,7 +244,8 @@ pub(crate) struct TaskHandle<N: NativeTask> {
 }
 
 /// A cancellation in progress, or the output that `abort` or `is_finished` settled, not yet
-/// taken by the awaiter (its box is the only allocation `abort` makes here).
+/// taken by the awaiter. Its box is one of the two allocations of `abort`; the other is
+/// the box that keeps it with the task's meta.
 pub(crate) type End<T> = Pin<Box<dyn Ending<T>>>;
 
 /// What `is_finished` leaves.

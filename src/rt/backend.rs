@@ -154,8 +154,8 @@ pub(crate) trait RawJoin<T>: Sized {
     const GOES_ON_READY: bool = true;
 
     /// Polls the task; `meta` names it in its `JoinError`; `cold` is the handle's cold
-    /// state, if it has one. After `Ready` the caller drops the handle, which lets a
-    /// finished task go.
+    /// state, if it has one. After `Ready` the caller drops the handle where it
+    /// [goes](Self::GOES_ON_READY), which lets a finished task go.
     fn poll_join(
         &mut self,
         cx: &mut Context<'_>,

@@ -18,7 +18,7 @@ use crate::task::meta_word::MetaWord;
 
 /// Everything behind a [`JoinHandle`](crate::JoinHandle): the backend's handle (one word
 /// where the runtime's own handle is) and the task's meta, which also keeps the handle's
-/// cold state once it has some. Two words on one backend.
+/// cold state once it has some. Two words with smol or tokio alone.
 pub(crate) struct RawHandle<T> {
     native: Native<T>,
     word: MetaWord<Cold<T>>,
@@ -49,7 +49,8 @@ macro_rules! raw_handle {
                 #[cfg(feature = $feature)]
                 $ty(<crate::rt::$module::$ty as Backend>::Cold<T>),
             )*
-            /// A handle from [`RuntimeHandle`](crate::RuntimeHandle), whose output is boxed.
+            /// A handle from a [`RuntimeHandle`](crate::RuntimeHandle) over a runtime of
+            /// one's own, whose output is boxed.
             Dyn(RawHandle<BoxedOutput>),
             #[allow(dead_code)]
             Never(Infallible, PhantomData<fn() -> T>),

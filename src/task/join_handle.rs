@@ -28,10 +28,11 @@ use crate::task::meta::TaskMeta;
 ///   the process there natively). [`JoinError::into_panic`] returns the original payload.
 ///
 /// Awaiting it yields `Result<T, JoinError>`. It is `Send` and `Sync` when `T` is `Send`.
-/// With one backend enabled it is two words (16 bytes on a 64-bit target): the runtime's
+/// With smol or tokio alone it is two words (16 bytes on a 64-bit target): the runtime's
 /// own one-word handle, and one word for the task's name and location. With tokio and smol
-/// it is three; with async-std, seven (async-std's own handle is three words, and the
-/// awaiter's waker is kept beside it).
+/// it is three (a tag says whose handle it holds); with async-std, seven (async-std's own
+/// handle is three words, the awaiter's waker kept beside it two, and the tag between its
+/// task and blocking handles one).
 /// Its `Debug` shows the backend, the task's name (see [`Builder`](crate::task::Builder))
 /// and where it was spawned.
 ///
@@ -120,8 +121,9 @@ impl<T> JoinHandle<T> {
         // SAFETY: the name is owned, behind a shared allocation, by the handle's `TaskMeta`,
         // which `&self` access (`abort`, `is_finished`) may move into or out of the
         // handle's cold state but never drops or replaces (`MetaWord`'s docs): only
-        // `with_meta`, a poll or the handle's drop can, and they need `&mut self` or
-        // `self`, which the borrow of `&self` returned here excludes.
+        // `with_meta` or the handle's drop can, and they need `self`, which the borrow of
+        // `&self` returned here excludes (as it excludes a poll's `&mut self`, which moves
+        // it back out of the box).
         name.map(|name| unsafe { name.as_ref() })
     }
 
@@ -246,9 +248,10 @@ impl<T> fmt::Debug for JoinHandle<T> {
 mod size {
     use super::JoinHandle;
 
-    /// Two words on one backend: the runtime's own handle and the meta word. With tokio
-    /// and smol, the enum of their handles adds a tag word. async-std's own handle is three
-    /// words, and it keeps the awaiter's waker (two more).
+    /// Two words with smol or tokio alone: the runtime's own handle and the meta word.
+    /// With tokio and smol, the enum of their handles adds a tag word. With async-std:
+    /// its own handle (three words), the awaiter's waker it keeps (two) and the tag of its
+    /// task and blocking handles (one), then the meta word.
     #[cfg(not(feature = "async-std"))]
     const MAX: usize = if cfg!(all(feature = "smol", feature = "tokio")) {
         24

@@ -67,8 +67,8 @@ impl<C> MetaWord<C> {
     pub(crate) fn meta(&self) -> &TaskMeta {
         match self.side() {
             // SAFETY: with `SIDE` set, the word is a live `Box<Side<C>>` that this value owns
-            // (`set_cold`), freed only by `take_cold`, `into_meta` or `drop`, which need
-            // `&mut self` or `self`: it outlives `&self`.
+            // (`set_cold`), freed only by `take_cold` or `drop`, which need `&mut self`: it
+            // outlives `&self`.
             Some(side) => unsafe { &side.as_ref().meta },
             // SAFETY: without `SIDE`, the word is a meta's word that this value owns (`new`,
             // `take_cold`, `set_meta`), given back only with `&mut self` or `self`.
