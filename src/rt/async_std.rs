@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use crate::context::{self, Flavor, ThreadContext};
 use crate::panic::Outcome;
-use crate::rt::async_task::{AsyncTask, Cancel, End, NativeTask, TaskHandle};
+use crate::rt::async_task::{
+    AsyncTask, Cancel, End, NativeTask, TaskHandle, end_is_finished, poll_end,
+};
 use crate::rt::backend::{Backend, Left, RawJoin};
 use crate::rt::in_tokio::{in_tokio, in_tokio_fn, unbudgeted};
 use crate::rt::io_timer::IoTimer;
@@ -103,19 +105,19 @@ impl<T: Send + 'static> RawJoin<T> for Handle<T> {
 
     fn abort(self) -> Left<Self, Self::Cold> {
         match self {
-            Handle::Task(h) => rewrap(RawJoin::<T>::abort(h), Handle::Task),
-            Handle::Blocking(h) => rewrap(RawJoin::<T>::abort(h), Handle::Blocking),
+            Handle::Task(h) => rewrap(h.abort(), Handle::Task),
+            Handle::Blocking(h) => rewrap(h.abort(), Handle::Blocking),
         }
     }
 
     fn check_finished(self) -> (Left<Self, Self::Cold>, bool) {
         let (left, finished) = match self {
             Handle::Task(h) => {
-                let (left, finished) = RawJoin::<T>::check_finished(h);
+                let (left, finished) = h.check_finished();
                 (rewrap(left, Handle::Task), finished)
             }
             Handle::Blocking(h) => {
-                let (left, finished) = RawJoin::<T>::check_finished(h);
+                let (left, finished) = h.check_finished();
                 (rewrap(left, Handle::Blocking), finished)
             }
         };
@@ -127,19 +129,16 @@ impl<T: Send + 'static> RawJoin<T> for Handle<T> {
         cx: &mut Context<'_>,
         meta: &TaskMeta,
     ) -> Poll<Result<T, JoinError>> {
-        <TaskHandle<async_std::task::JoinHandle<Outcome<T>>> as RawJoin<T>>::poll_cold(
-            cold, cx, meta,
-        )
+        poll_end(cold, cx, meta)
     }
 
-    fn abort_cold(cold: &mut Self::Cold) -> Option<std::task::Waker> {
-        <TaskHandle<async_std::task::JoinHandle<Outcome<T>>> as RawJoin<T>>::abort_cold(cold)
+    fn abort_cold(_: &mut Self::Cold) -> Option<std::task::Waker> {
+        // Cancelling already, or settled.
+        None
     }
 
     fn is_finished_cold(cold: &mut Self::Cold) -> (bool, Option<std::task::Waker>) {
-        <TaskHandle<async_std::task::JoinHandle<Outcome<T>>> as RawJoin<T>>::is_finished_cold(
-            cold,
-        )
+        end_is_finished(cold)
     }
 }
 

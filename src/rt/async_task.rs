@@ -180,9 +180,24 @@ where
         self.poll(cx).map(|out| join_result(out, meta))
     }
 
-    #[inline]
+    /// Cancels the task: the handle moves into async-task's cancellation, kept as the
+    /// cold state; the awaiter's waker is left to wake when the cancellation settled at once.
     fn abort(self) -> Left<Self, Self::Cold> {
-        let (end, waker) = TaskHandle::abort(self);
+        let TaskHandle { task, mut waker } = self;
+        let mut end: Self::Cold = Box::pin(EndState {
+            waker: waker.take(),
+            phase: Phase::Cancelling {
+                cancel: task.into_inner().cancel(),
+            },
+        });
+        // The first poll marks the task cancelled. Poll with the awaiter's waker, so the
+        // awaiter hears when the cancellation completes. (Where the handle keeps no waker,
+        // async-task wakes the awaiter itself when it marks the task cancelled, and the
+        // awaiter's next poll registers it with the cancellation.)
+        let waker = match end.as_mut().poll_kept() {
+            Poll::Ready(waker) => waker,
+            Poll::Pending => None,
+        };
         Left {
             handle: None,
             cold: Some(end),
@@ -190,18 +205,29 @@ where
         }
     }
 
-    #[inline]
-    fn check_finished(self) -> (Left<Self, Self::Cold>, bool) {
-        match TaskHandle::check_finished(self) {
-            Finished::Running(handle, finished) => (Left::handle(handle), finished),
-            Finished::Settled(end, waker) => (
-                Left {
+    /// Whether the task has finished. When this call settled the output (a runtime that
+    /// cannot tell without a poll), the handle goes, its end is kept as the cold state, and
+    /// the awaiter's waker is left to wake: the awaiter may be waiting for exactly the
+    /// wake-up this poll consumed.
+    fn check_finished(mut self) -> (Left<Self, Self::Cold>, bool) {
+        if N::TELLS_FINISHED {
+            let finished = self.task.get_mut().finished();
+            return (Left::handle(self), finished);
+        }
+        let polled = poll_as_awaiter(self.waker.get(), |cx| self.task.get_mut().poll_task(cx));
+        match polled {
+            Poll::Pending => (Left::handle(self), false),
+            Poll::Ready(out) => {
+                let waker = self.waker.take();
+                // Detaches the finished task.
+                drop(self);
+                let left = Left {
                     handle: None,
-                    cold: Some(end),
+                    cold: Some(Box::pin(EndState::settled(out)) as Self::Cold),
                     waker,
-                },
-                true,
-            ),
+                };
+                (left, true)
+            }
         }
     }
 
@@ -210,9 +236,7 @@ where
         cx: &mut Context<'_>,
         meta: &TaskMeta,
     ) -> Poll<Result<T, JoinError>> {
-        cold.as_mut()
-            .poll_awaiter(cx)
-            .map(|out| join_result(out, meta))
+        poll_end(cold, cx, meta)
     }
 
     fn abort_cold(_: &mut Self::Cold) -> Option<Waker> {
@@ -221,10 +245,26 @@ where
     }
 
     fn is_finished_cold(cold: &mut Self::Cold) -> (bool, Option<Waker>) {
-        match cold.as_mut().poll_kept() {
-            Poll::Ready(waker) => (true, waker),
-            Poll::Pending => (false, None),
-        }
+        end_is_finished(cold)
+    }
+}
+
+/// The awaiter's poll of a handle whose end is kept (`RawJoin::poll_cold`).
+pub(crate) fn poll_end<T>(
+    end: &mut End<Outcome<T>>,
+    cx: &mut Context<'_>,
+    meta: &TaskMeta,
+) -> Poll<Result<T, JoinError>> {
+    end.as_mut()
+        .poll_awaiter(cx)
+        .map(|out| join_result(out, meta))
+}
+
+/// `is_finished` of a handle whose end is kept (`RawJoin::is_finished_cold`).
+pub(crate) fn end_is_finished<T>(end: &mut End<T>) -> (bool, Option<Waker>) {
+    match end.as_mut().poll_kept() {
+        Poll::Ready(waker) => (true, waker),
+        Poll::Pending => (false, None),
     }
 }
 
@@ -247,15 +287,6 @@ pub(crate) struct TaskHandle<N: NativeTask> {
 /// taken by the awaiter. Its box is one of the two allocations of `abort`; the other is
 /// the box that keeps it with the task's meta.
 pub(crate) type End<T> = Pin<Box<dyn Ending<T>>>;
-
-/// What `is_finished` leaves.
-pub(crate) enum Finished<H, E> {
-    /// The task runs, or has finished (the flag) with its handle kept.
-    Running(H, bool),
-    /// The task has finished and its output is settled, with the awaiter's waker to wake
-    /// once `JoinHandle`'s lock is released.
-    Settled(E, Option<Waker>),
-}
 
 /// The end of a task that `abort` or `is_finished` reached: a cancellation in progress,
 /// then its settled output (`None`: cancelled), with the awaiter's waker.
@@ -356,55 +387,6 @@ impl<N: NativeTask> TaskHandle<N> {
             self.waker.remember(cx);
         }
         polled
-    }
-
-    /// Cancels the task: its end, to keep, and the awaiter's waker when the cancellation
-    /// settled at once (the caller wakes it once `JoinHandle`'s lock is released).
-    pub(crate) fn abort(self) -> (End<N::Output>, Option<Waker>)
-    where
-        N: Cancel,
-        N::Output: Send + 'static,
-    {
-        let TaskHandle { task, mut waker } = self;
-        let mut end: End<N::Output> = Box::pin(EndState {
-            waker: waker.take(),
-            phase: Phase::Cancelling {
-                cancel: task.into_inner().cancel(),
-            },
-        });
-        // The first poll marks the task cancelled. Poll with the awaiter's waker, so the
-        // awaiter hears when the cancellation completes. (Where the handle keeps no waker,
-        // async-task wakes the awaiter itself when it marks the task cancelled, and the
-        // awaiter's next poll registers it with the cancellation.)
-        let woken = match end.as_mut().poll_kept() {
-            Poll::Ready(waker) => waker,
-            Poll::Pending => None,
-        };
-        (end, woken)
-    }
-
-    /// Whether the task has finished. When this call settled the output (a runtime that
-    /// cannot tell without a poll), the end to keep, with the awaiter's waker: the awaiter
-    /// may be waiting for exactly the wake-up this poll consumed, and the caller passes it
-    /// on once `JoinHandle`'s lock is released.
-    pub(crate) fn check_finished(mut self) -> Finished<Self, End<N::Output>>
-    where
-        N::Output: Send + 'static,
-    {
-        if N::TELLS_FINISHED {
-            let finished = self.task.get_mut().finished();
-            return Finished::Running(self, finished);
-        }
-        let polled = poll_as_awaiter(self.waker.get(), |cx| self.task.get_mut().poll_task(cx));
-        match polled {
-            Poll::Pending => Finished::Running(self, false),
-            Poll::Ready(out) => {
-                let waker = self.waker.take();
-                // Detaches the finished task.
-                drop(self);
-                Finished::Settled(Box::pin(EndState::settled(out)), waker)
-            }
-        }
     }
 }
 
